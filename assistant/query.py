@@ -1,0 +1,67 @@
+"""Question understanding: which year, level and place a staff member's question is about.
+
+Reads 2025年 / 25年 / 今年 / 去年, 国家/全国/总局, 省里/省局/全省, 市里, 县里/我们县 and
+place names. 今年 and 去年 are read against `settings.today` so evaluations can
+fix the date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from index.gazetteer import find_places
+
+_LEVEL_WORDS = [
+    ("national", r"全国|国家|总局|国务院|国市监"),
+    ("provincial", r"省里|省局|全省|省级|本省|我省|省质量强省|省市场监管|省办"),
+    ("municipal", r"市里|设区市|市级|地市"),
+    ("county", r"县里|县级|我们县|本县|区县|县区|县（市、区）|县市区"),
+]
+_RELATIVE = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
+_CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+@dataclass
+class QueryInfo:
+    text: str
+    years: list[int] = field(default_factory=list)
+    level: str = ""
+    regions: list[str] = field(default_factory=list)
+    region_levels: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return self.years[0] if self.years else None
+
+
+def parse_years(text: str, today: dt.date) -> list[int]:
+    found: list[tuple[int, int]] = []
+    for m in re.finditer(r"(?<!\d)(20\d{2})(?!\d)", text):
+        found.append((m.start(), int(m.group(1))))
+    for m in re.finditer(r"(?<![\d〔])(\d{2})\s*年(?!度?\d)", text):
+        found.append((m.start(), 2000 + int(m.group(1))))
+    for m in re.finditer(r"二[〇零]二[〇零一二三四五六七八九]", text):
+        found.append((m.start(), int(m.group(0).translate(_CN_DIGIT))))
+    for word, delta in _RELATIVE.items():
+        for m in re.finditer(word, text):
+            found.append((m.start(), today.year + delta))
+    years: list[int] = []
+    for _, year in sorted(found):
+        if 2000 <= year <= 2100 and year not in years:
+            years.append(year)
+    return years
+
+
+def parse_query(text: str, today: dt.date) -> QueryInfo:
+    info = QueryInfo(text=text, years=parse_years(text, today))
+    for level, pattern in _LEVEL_WORDS:
+        if re.search(pattern, text):
+            info.level = level
+            break
+    for place in find_places(text):
+        info.regions.append(place.name)
+        info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))
+    if not info.level and info.region_levels:
+        info.level = info.region_levels[0]
+    return info

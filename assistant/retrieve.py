@@ -1,0 +1,147 @@
+"""Hybrid retrieval: vectors + BM25 fused by reciprocal rank, steered by what the question asks.
+
+The year, level and place read from the question (assistant/query.py) boost
+matching chunks instead of filtering them out, so a too-strict reading never
+returns nothing. When the corpus has no notice for the year asked, the result
+says so (`missing_year`, `nearest_year`) and the nearest year's passages are
+boosted instead. UI filters (year/level/region) are strict, unless they would
+leave nothing, in which case they fall back to boosts and a note says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.query import QueryInfo, parse_query
+from assistant.results import Context
+from index.reader import IndexReader, IndexView
+from index.settings import Settings
+from index.tokenize import tokens
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    level: str = ""
+    region: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.year or self.level or self.region)
+
+
+@dataclass
+class Retrieval:
+    query: str
+    info: QueryInfo
+    contexts: list[Context]
+    missing_year: int | None = None  # asked for a year the corpus has no notice for
+    nearest_year: int | None = None
+    notes: list[str] = field(default_factory=list)
+    available_years: list[int] = field(default_factory=list)
+
+
+def _matches(meta: dict, year: int | None, level: str, regions: list[str]) -> tuple[bool, bool, bool]:
+    region_text = f"{meta.get('region', '')}{meta.get('title', '')}"
+    return (bool(year) and meta.get("year") == year,
+            bool(level) and meta.get("level") == level,
+            bool(regions) and any(r in region_text for r in regions))
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over our index; `search()` gives the richer `Retrieval`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    reader: IndexReader
+    settings: Settings
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        result = self.search(query)
+        return [Document(page_content=c.text, metadata={**c.__dict__, "text": None}) for c in result.contexts]
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
+        s = self.settings
+        k = k or s.top_k
+        view = self.reader.view()
+        info = parse_query(query, s.today)
+        available = view.available_years()
+        result = Retrieval(query=query, info=info, contexts=[], available_years=available)
+        if not view.ids:
+            result.notes.append("索引为空：请先导入通知文件。")
+            return result
+
+        target_year = info.year
+        if filters and filters.year:
+            target_year = filters.year
+        if target_year and available and target_year not in available:
+            result.missing_year = target_year
+            result.nearest_year = min(available, key=lambda y: (abs(y - target_year), -y))
+            target_year = result.nearest_year
+        level = (filters.level if filters and filters.level else "") or info.level
+        regions = [filters.region] if filters and filters.region else info.regions
+
+        fused = self._fuse(view, query, target_year)
+        scored = []
+        unit = 1.0 / (s.rrf_k + 1)
+        for idx, base in fused.items():
+            meta = view.record(view.ids[idx])["meta"]
+            year_ok, level_ok, region_ok = _matches(meta, target_year, level, regions)
+            score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok)
+            scored.append((score, idx, year_ok, level_ok, region_ok))
+        scored.sort(key=lambda t: -t[0])
+        if filters:
+            strict = [t for t in scored if (not filters.year or t[2]) and (not filters.level or t[3])
+                      and (not filters.region or t[4])]
+            if strict:
+                scored = strict
+            else:
+                result.notes.append("筛选条件下没有匹配的段落，已改为优先显示最接近的结果。")
+        top = scored[: max(k, 1)]
+        if s.reranker and top:
+            top = self._rerank(view, query, top)
+        result.contexts = [self._context(view, idx, score) for score, idx, *_ in top[:k]]
+        return result
+
+    def _fuse(self, view: IndexView, query: str, year: int | None) -> dict[int, float]:
+        """Reciprocal rank fusion of vector and BM25 rankings (plus year-restricted ones)."""
+        s = self.settings
+        position = {cid: i for i, cid in enumerate(view.ids)}
+        qvec = self.reader.embeddings.embed_query(query)
+        qtok = tokens(query)
+        rankings: list[tuple[float, list[int]]] = []
+        vec = self.reader.vector_search(view, qvec, s.candidates)
+        rankings.append((s.weight_vector, [position[h.chunk_id] for h in vec]))
+        rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates)]))
+        if year and (view.years == year).any():
+            # A year-restricted pass makes sure the asked year's passages are candidates at all.
+            vec_y = self.reader.vector_search(view, qvec, s.candidates // 2, where={"year": year})
+            rankings.append((s.weight_vector, [position[h.chunk_id] for h in vec_y if h.chunk_id in position]))
+            rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates // 2,
+                                                                           allowed=view.years == year)]))
+        fused: dict[int, float] = {}
+        for weight, ranked in rankings:
+            for rank, idx in enumerate(ranked):
+                fused[idx] = fused.get(idx, 0.0) + weight / (s.rrf_k + rank + 1)
+        return fused
+
+    def _rerank(self, view: IndexView, query: str, top: list[tuple]) -> list[tuple]:
+        from index.components.st_embeddings import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker.get(self.settings.reranker, self.settings.embed_device)
+        texts = [view.record(view.ids[t[1]])["text"] for t in top]
+        scores = reranker.score(query, texts)
+        order = np.argsort(-np.asarray(scores))
+        return [(float(scores[i]),) + tuple(top[i][1:]) for i in order]
+
+    @staticmethod
+    def _context(view: IndexView, idx: int, score: float) -> Context:
+        cid = view.ids[idx]
+        rec = view.record(cid)
+        m = rec["meta"]
+        return Context(chunk_id=cid, source=m["source"], title=m.get("title", ""), doc_no=m.get("doc_no", ""),
+                       section=m.get("section", ""), text=rec["text"], score=round(float(score), 6),
+                       year=m.get("year"), level=m.get("level", ""), region=m.get("region", ""))

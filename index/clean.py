@@ -1,0 +1,100 @@
+"""Repair the mess real notices arrive with, before metadata and chunking.
+
+- markdown: `#` headings, `**emphasis**`, `- ` bullets are markup, not text;
+- page breaks: a sentence cut at the end of a page continues after blank lines
+  (or after a lone page number / page header), so lines are re-joined when the
+  first one stops mid-sentence;
+- tables stay one row per line, cells separated by tabs; header rows repeated
+  on every page are dropped;
+- spacing: "2025 年" / "77 号" (PDF/Word export artefacts) lose the space between
+  digits and CJK, ASCII parentheses around heading numerals become full-width.
+"""
+from __future__ import annotations
+
+import re
+
+from index.headings import heading_level
+
+CJK = r"\u3400-\u9fff"
+_SENTENCE_END = tuple("。！？；：!?;:…”’）)】》>")
+_PAGE_NOISE = re.compile(r"^(?:[-—–\s]*\d{1,3}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+
+
+def strip_markdown(line: str) -> str:
+    line = re.sub(r"^\s{0,3}#{1,6}\s*", "", line)
+    line = re.sub(r"^\s*[-*+]\s+(?=\S)", "", line)
+    line = line.replace("**", "").replace("__", "")
+    line = re.sub(r"<(https?://[^>\s]+)>", r"\1", line)
+    return line
+
+
+def normalise_spacing(line: str) -> str:
+    if "\t" in line:
+        cells = [normalise_spacing(c) for c in line.split("\t")]
+        return "\t".join(cells).strip("\t ")
+    line = line.replace("\u3000", " ").replace("\xa0", " ")
+    line = re.sub(rf"(?<=\d)\s+(?=[{CJK}〕号])|(?<=[{CJK}〔])\s+(?=\d)", "", line)
+    line = re.sub(rf"(?<=[{CJK}，。、：；“”《》（）])\s+(?=[，。、：；“”《》（）])", "", line)
+    line = re.sub(rf"(?<=[，。、：；“”《》（）])\s+(?=[{CJK}])", "", line)
+    # "(六)" → "（六）" so headings look alike whatever the source editor did
+    line = re.sub(r"\(([一二三四五六七八九十]{1,3})\)", r"（\1）", line)
+    line = re.sub(r"^(（[一二三四五六七八九十]{1,3}）)\s+", r"\1", line)
+    line = re.sub(r"(?<=[" + CJK + r"])\)", "）", line)
+    line = re.sub(r"\((?=[" + CJK + r"])", "（", line)
+    line = re.sub(r",(?=[" + CJK + r"])", "，", line)
+    line = re.sub(r" {2,}", "  ", line)  # keep double spaces: themes use them as separators
+    return line.strip()
+
+
+_DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
+def _is_name_list(line: str) -> bool:
+    """A 落款 line of several issuing bodies: "市场监管总局 中央宣传部 最高人民法院"."""
+    names = line.split()
+    return len(names) >= 2 and all(len(n) <= 12 for n in names)
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """True when `nxt` is the rest of a sentence cut off at the end of `prev`."""
+    if not prev or not nxt or "\t" in prev or "\t" in nxt:
+        return False
+    if prev.endswith(_SENTENCE_END) or prev.endswith(("通知", "方案", "文件")):
+        return False
+    if heading_level(nxt) is not None or re.match(r"^(附件|联系人|电\s*话|邮\s*箱|传\s*真)", nxt):
+        return False
+    if _DATE_ONLY.match(nxt) or _is_name_list(prev):
+        return False
+    # A list item or bare heading is a whole line; only running text gets cut by a page break.
+    level = heading_level(prev)
+    if (level == 3 or prev.startswith("附件")) and len(prev) < 60 or level in (1, 2) and len(prev) < 40:
+        return False
+    # Short lines are titles, salutations or signatures, not sentences cut by a page break.
+    return len(prev) >= 24
+
+
+def _dedupe_table_headers(lines: list[str]) -> list[str]:
+    seen_headers: set[str] = set()
+    out = []
+    for line in lines:
+        if "\t" in line and line.startswith("序号"):
+            if line in seen_headers:
+                continue
+            seen_headers.add(line)
+        out.append(line)
+    return out
+
+
+def clean_text(raw: str) -> str:
+    """Return cleaned text: one paragraph, heading or table row per line."""
+    lines = [normalise_spacing(strip_markdown(l.rstrip())) for l in raw.replace("\r\n", "\n").split("\n")]
+    lines = [l for l in lines if not _PAGE_NOISE.match(l)] if lines else []
+    merged: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        if merged and _continues(merged[-1], line):
+            merged[-1] = merged[-1] + line
+        else:
+            merged.append(line)
+    return "\n".join(_dedupe_table_headers(merged)) + "\n"

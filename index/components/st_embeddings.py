@@ -1,0 +1,70 @@
+"""The embedding model, through sentence-transformers (the only module importing it).
+
+Exposed as a LangChain `Embeddings`, with e5's asymmetric prompts: questions are
+embedded as "query: …", notice passages as "passage: …".
+"""
+from __future__ import annotations
+
+import os
+from threading import Lock
+
+from langchain_core.embeddings import Embeddings
+
+from index.settings import Settings
+
+DEFAULT_MODEL = "e5-small-offline"
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.name = settings.embed_model
+        self._model = None
+        self._lock = Lock()  # encode is not re-entrant across threads on one model
+
+    @property
+    def model(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            if self.name == DEFAULT_MODEL:
+                from index.components.e5_offline import ensure_e5_folder
+
+                path = str(ensure_e5_folder(self.settings))
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder never needs the hub
+            else:
+                path = self.name
+            self._model = SentenceTransformer(path, device=self.settings.embed_device)
+        return self._model
+
+    def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
+        with self._lock:
+            vectors = self.model.encode(list(texts), prompt=prompt, batch_size=self.settings.embed_batch_size,
+                                        normalize_embeddings=True, show_progress_bar=False)
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(texts, self.settings.embed_passage_prompt)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], self.settings.embed_query_prompt)[0]
+
+
+class CrossEncoderReranker:
+    """Optional reranker slot (off by default: no Chinese cross-encoder is installable offline)."""
+
+    _cache: dict[str, "CrossEncoderReranker"] = {}
+
+    def __init__(self, name: str, device: str):
+        from sentence_transformers import CrossEncoder
+
+        self.model = CrossEncoder(name, device=device)
+
+    @classmethod
+    def get(cls, name: str, device: str) -> "CrossEncoderReranker":
+        if name not in cls._cache:
+            cls._cache[name] = cls(name, device)
+        return cls._cache[name]
+
+    def score(self, query: str, texts: list[str]) -> list[float]:
+        return [float(s) for s in self.model.predict([(query, t) for t in texts])]

@@ -1,0 +1,76 @@
+"""Read side of the index: a consistent view of the committed snapshot for searching.
+
+The app keeps one `IndexReader`; each query takes `reader.view()`, an immutable
+snapshot + BM25 pair. After an ingest commits a new snapshot the next `view()`
+builds a new pair and swaps it in, so a query sees the old index or the new
+one, never a mixture.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.bm25 import BM25
+from index.components.chroma_store import ChromaVectorStore, VectorHit
+from index.components.st_embeddings import SentenceTransformerEmbeddings
+from index.settings import Settings
+from index.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class IndexView:
+    snapshot: Snapshot
+    ids: list[str]  # chunk ids in BM25 row order
+    bm25: BM25
+    years: np.ndarray  # per row, 0 when unknown
+    stamp: float
+
+    def record(self, chunk_id: str) -> dict:
+        return self.snapshot.chunks[chunk_id]
+
+    def available_years(self) -> list[int]:
+        return sorted({int(y) for y in self.years if y})
+
+
+class IndexReader:
+    def __init__(self, settings: Settings, embeddings: SentenceTransformerEmbeddings | None = None,
+                 store: ChromaVectorStore | None = None):
+        self.settings = settings
+        self.embeddings = embeddings or SentenceTransformerEmbeddings(settings)
+        self._store = store
+        self._view: IndexView | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> ChromaVectorStore:
+        if self._store is None:
+            self._store = ChromaVectorStore(self.settings)
+        return self._store
+
+    def view(self) -> IndexView:
+        path = Snapshot.path(self.settings.index_dir)
+        stamp = path.stat().st_mtime_ns if path.exists() else 0.0
+        current = self._view
+        if current is not None and current.stamp == stamp:
+            return current
+        with self._lock:
+            if self._view is None or self._view.stamp != stamp:
+                snap = Snapshot.load(self.settings.index_dir)
+                ids = list(snap.chunks)
+                bm25 = BM25([snap.chunks[i]["tokens"] for i in ids])
+                years = np.array([snap.chunks[i]["meta"].get("year") or 0 for i in ids], dtype=np.int32)
+                self._view = IndexView(snap, ids, bm25, years, stamp)
+            return self._view
+
+    def vector_search(self, view: IndexView, query_vector: list[float], n: int,
+                      where: dict | None = None) -> list[VectorHit]:
+        live = view.snapshot.chunks
+        if not live:
+            return []
+        # Vectors of an uncommitted or superseded ingest may sit in Chroma: ask for a few
+        # more than needed and keep only what the committed snapshot names.
+        extra = max(0, self.store.count() - len(live))
+        hits = self.store.query(query_vector, n + min(extra, 200), where)
+        return [h for h in hits if h.chunk_id in live][:n]

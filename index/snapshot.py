@@ -1,0 +1,63 @@
+"""The committed state of the index: which files are in it and their chunks.
+
+One JSON file, replaced atomically (write to a temp file, fsync, os.replace).
+It is the commit point of an ingest: vectors are written to Chroma first under
+fresh ids, then the snapshot is swapped, then vectors no snapshot names are
+deleted. A reader, or an ingest killed at any moment, therefore sees either the
+old or the new snapshot whole, and Chroma never lacks a vector the snapshot names.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = 1
+
+
+@dataclass
+class FileEntry:
+    sha256: str
+    meta: dict  # NoticeMeta as dict (+ overrides)
+    chunk_ids: list[str]
+    clean_text: str = ""  # the cleaned notice, for "open the whole notice"
+
+
+@dataclass
+class Snapshot:
+    files: dict[str, FileEntry] = field(default_factory=dict)  # corpus-relative name → entry
+    chunks: dict[str, dict] = field(default_factory=dict)  # chunk id → {text, meta, tokens}
+    settings_key: str = ""  # embedding model + chunking settings the vectors were built with
+
+    @staticmethod
+    def path(index_dir: Path) -> Path:
+        return index_dir / "snapshot.json"
+
+    @classmethod
+    def load(cls, index_dir: Path) -> "Snapshot":
+        path = cls.path(index_dir)
+        if not path.exists():
+            return cls()
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("format") != FORMAT:
+            return cls()
+        files = {name: FileEntry(**entry) for name, entry in raw["files"].items()}
+        return cls(files=files, chunks=raw["chunks"], settings_key=raw.get("settings_key", ""))
+
+    def save(self, index_dir: Path) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        path = self.path(index_dir)
+        tmp = path.with_suffix(".json.tmp")
+        data = {"format": FORMAT, "settings_key": self.settings_key,
+                "files": {n: e.__dict__ for n, e in self.files.items()}, "chunks": self.chunks}
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        dir_fd = os.open(index_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # make the rename itself durable
+        finally:
+            os.close(dir_fd)
