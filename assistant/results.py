@@ -17,6 +17,12 @@ class Context:
     year: int | None = None
     level: str = ""
     region: str = ""
+    header: str = ""  # the table's header row, for a table-row chunk
+    kind: str = ""  # masthead | text | list | table_row
+
+    def evidence_text(self) -> str:
+        """What a citation of this chunk may be checked against."""
+        return f"{self.section}\n{self.header}\n{self.text}"
 
 
 @dataclass

@@ -144,4 +144,5 @@ class HybridRetriever(BaseRetriever):
         m = rec["meta"]
         return Context(chunk_id=cid, source=m["source"], title=m.get("title", ""), doc_no=m.get("doc_no", ""),
                        section=m.get("section", ""), text=rec["text"], score=round(float(score), 6),
-                       year=m.get("year"), level=m.get("level", ""), region=m.get("region", ""))
+                       year=m.get("year"), level=m.get("level", ""), region=m.get("region", ""),
+                       header=m.get("header", ""), kind=m.get("kind", ""))

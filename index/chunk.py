@@ -54,8 +54,8 @@ def _attachment_list(lines: list[str]) -> dict[str, str]:
 
 
 def _part_meta(label: str) -> dict:
-    """A forwarded notice attached in full carries its own level and 文号."""
-    if "通知" not in label:
+    """A forwarded notice (or a national list, e.g. 全国口号) attached in full carries its own level and 文号."""
+    if "通知" not in label and "全国" not in label:
         return {}
     meta = {}
     if no := DOC_NO.search(label):
@@ -137,14 +137,21 @@ def _is_list_line(line: str) -> bool:
 
 
 def _split_long(text: str, max_chars: int) -> list[str]:
+    """Split at line ends, and inside over-long lines at sentence ends (。！？；)."""
     if len(text) <= max_chars:
         return [text]
+    units: list[tuple[str, bool]] = []  # (text, starts a new line)
+    for line in text.split("\n"):
+        parts = [line] if len(line) <= max_chars else [u for u in _SENTENCE.split(line) if u]
+        units.extend((part, i == 0) for i, part in enumerate(parts))
     pieces, current = [], ""
-    for unit in (u for part in text.split("\n") for u in _SENTENCE.split(part) if u):
-        if current and len(current) + len(unit) > max_chars:
+    for unit, new_line in units:
+        joined = current + ("\n" if current and new_line else "") + unit
+        if current and len(joined) > max_chars:
             pieces.append(current)
-            current = ""
-        current += unit if not current or current.endswith(tuple("。！？；")) else "\n" + unit
+            current = unit
+        else:
+            current = joined
     if current:
         pieces.append(current)
     return pieces

@@ -1,0 +1,121 @@
+"""Evidence units: the sentences, list items and table rows a cited answer quotes.
+
+Retrieved chunks are cut into units small enough to quote and each unit is
+scored against the question: jieba overlap with the question's focus terms,
+the chunk's retrieval rank, and whether the unit holds the kind of fact the
+question asks for (a date for 什么时候, a 文号 for 文号, a phone for 电话 …).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.results import Context
+from index.tokenize import tokens
+
+DOC_NO = re.compile(r"[\u4e00-\u9fa5]{1,12}〔\d{4}〕\s*\d{1,4}\s*号")
+DATE = re.compile(r"\d{1,2}月\d{1,2}日(?:前)?|\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}-\d{1,2}月|\d{1,2}月(?:中旬|上旬|下旬|底)?")
+PHONE = re.compile(r"\d{3,4}-\d{7,8}|1[3-9]\d{9}|\d{7,8}（传真）")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+COUNT = re.compile(r"\d+\s*(?:个|项|家|部门|条|类|届)|[一二三四五六七八九十]+(?:个|项|类|大)")
+
+# Which kind of fact a question asks for, by its cue words.
+QUESTION_KINDS = [
+    ("doc_no", r"文号|发文字号|文件号|字号"),
+    ("contact", r"联系人|联系电话|电话|邮箱|传真|联系方式|找谁"),
+    ("deadline", r"什么时候|何时|截止|之前|以前|前报|几号|哪天|期限|时间节点|日期|报送时间"),
+    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|谁来|由谁"),
+    ("theme", r"主题"),
+    ("slogan", r"口号|标语"),
+    ("time", r"时间安排|活动时间|什么时间|哪个月|几月"),
+    ("count", r"多少|几个|几项|几家|几条|几类|几届"),
+    ("issuer", r"谁发|发文机关|哪个单位发|哪个部门发|印发单位|成文日期|落款"),
+    ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别"),
+]
+# Words that name the whole corpus rather than a passage: no evidence value.
+GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 福建 福建省 市 县 今年 去年 "
+              "主要 相关 有关 方面 内容 具体 情况 要求 哪 里面 文件 方案 提到 规定 写 规定 怎么 样".split())
+
+
+def question_kinds(question: str) -> list[str]:
+    return [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, question)]
+
+
+@dataclass
+class Unit:
+    text: str
+    context: int  # index into the retrieval's contexts
+    score: float = 0.0
+    kind_match: bool = False
+
+
+def split_units(ctx: Context) -> list[str]:
+    """Sentences of running text; list items and table rows whole."""
+    out: list[str] = []
+    heading = ctx.section.split(" > ")[-1]
+    for line in ctx.text.split("\n"):
+        line = line.strip()
+        if not line or line == heading:
+            continue  # the heading line itself is context, not an answer
+        if "\t" in line or len(line) <= 60:
+            out.append(line)
+            continue
+        out.extend(s for s in re.split(r"(?<=[。！？])", line) if s.strip())
+    return out
+
+
+def focus_terms(question: str) -> list[str]:
+    toks = tokens(question)
+    return [t for t in toks if t not in GENERIC and not re.fullmatch(r"\d+", t)]
+
+
+def kind_evidence(kind: str, text: str, section: str) -> bool:
+    if kind == "doc_no":
+        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 120)
+    if kind == "contact":
+        return bool(PHONE.search(text) or EMAIL.search(text) or "联系人" in text)
+    if kind == "deadline":
+        return bool(re.search(r"\d{1,2}月\d{1,2}日", text)) and ("前" in text or "报送" in text or "截止" in text)
+    if kind == "who_leads":
+        return "\t" in text
+    if kind == "theme":
+        last = section.split(" > ")[-1]
+        return bool(re.search(r"活动主题$|^主题$", last) or re.match(r"^主\s*题\s*[：:]\s*\S", text)
+                    or "主题为" in text)
+    if kind == "slogan":
+        return "口号" in section
+    if kind == "time":
+        return bool(DATE.search(text)) and ("时间" in section or "\t" in text or len(text) < 20)
+    if kind == "count":
+        return bool(COUNT.search(text))
+    if kind == "issuer":
+        return section == "版头"
+    return False
+
+
+def score_units(question: str, contexts: list[Context], kinds: list[str]) -> list[Unit]:
+    terms = focus_terms(question)
+    # rarer terms (fewer contexts contain them) say more about which unit answers
+    df = {t: sum(1 for c in contexts if t in c.text or t in c.section) for t in terms}
+    weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
+    total = sum(weights.values()) or 1.0
+    units: list[Unit] = []
+    for ci, ctx in enumerate(contexts):
+        rank_bonus = 1.0 / (1 + ci)
+        for text in split_units(ctx):
+            hay = text + ctx.section + ctx.title
+            overlap = sum(w for t, w in weights.items() if t in hay) / total
+            kind_ok = any(kind_evidence(k, text, ctx.section) for k in kinds)
+            score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
+            units.append(Unit(text, ci, score, kind_ok))
+    units.sort(key=lambda u: -u.score)
+    return units
+
+
+def term_coverage(question: str, text: str) -> float:
+    """Share of the question's focus terms found in `text` (1.0 when it has none)."""
+    terms = focus_terms(question)
+    if not terms:
+        return 1.0
+    return sum(1 for t in terms if t in text) / len(terms)

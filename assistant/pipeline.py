@@ -1,0 +1,134 @@
+"""The answer chain: question → (follow-up rewrite) → hybrid retrieval → answerer → citation check.
+
+`Assistant` is what the CLI, the app and the eval runner use. The chain itself
+is a LangChain Runnable (`Assistant.chain`), so it can be composed or traced
+like any other LangChain pipeline.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.followup import rewrite_question
+from assistant.results import AnswerResult, Citation, Context
+from assistant.retrieve import Filters, HybridRetriever, Retrieval
+from assistant.verify import verify_answer
+from index.reader import IndexReader
+from index.settings import Settings
+
+
+@dataclass
+class Turn:
+    """What flows through the chain."""
+    question: str
+    history: list[str] = field(default_factory=list)
+    filters: Filters | None = None
+    standalone: str = ""
+    retrieval: Retrieval | None = None
+    draft: Draft | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """A reply for questions that cannot be searched at all, or "" when the question is fine."""
+    q = (question or "").strip()
+    if not q:
+        return "请输入问题，例如：“2025年全国质量月的活动主题是什么？”"
+    if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", q):
+        return "没有看懂这个问题：请用文字描述您想查询的内容。"
+    if not re.search(r"[\u4e00-\u9fff]", q):
+        return "本助手根据中文通知作答，请用中文提问，例如：“2025年全国质量月的活动主题是什么？”"
+    return ""
+
+
+class Assistant:
+    def __init__(self, settings: Settings, reader: IndexReader | None = None):
+        self.settings = settings
+        self.reader = reader or IndexReader(settings)
+        self.retriever = HybridRetriever(reader=self.reader, settings=settings)
+        self.extractive = ExtractiveAnswerer(settings, siblings=self.siblings, corpus_regions=self.corpus_regions)
+        self.answerer = self._make_answerer()
+        self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
+                                | RunnableLambda(self._answer))
+
+    def _make_answerer(self):
+        if self.settings.answerer == "extractive":
+            return self.extractive
+        from assistant.generative import GenerativeAnswerer
+        from assistant.llm import make_chat_model
+
+        return GenerativeAnswerer(self.settings, make_chat_model(self.settings), self.extractive)
+
+    @property
+    def model_name(self) -> str:
+        return getattr(self.answerer, "model_name", "") or "—"
+
+    # ---- index helpers the answerers use
+    def siblings(self, ctx: Context) -> list[Context]:
+        """All chunks of the same notice section, in order (to answer a list whole)."""
+        view = self.reader.view()
+        entry = view.snapshot.files.get(ctx.source)
+        if not entry:
+            return [ctx]
+        out = []
+        for cid in entry.chunk_ids:
+            rec = view.snapshot.chunks[cid]
+            if rec["meta"]["section"] == ctx.section and rec["meta"]["kind"] == ctx.kind:
+                out.append(HybridRetriever._context(view, view.ids.index(cid), ctx.score))
+        return out or [ctx]
+
+    def corpus_regions(self) -> set[str]:
+        return {e.meta.get("region", "") for e in self.reader.view().snapshot.files.values()} - {""}
+
+    # ---- the chain steps
+    def _rewrite(self, turn: Turn) -> Turn:
+        turn.standalone = rewrite_question(turn.question, turn.history, self.settings) if turn.history \
+            else turn.question
+        return turn
+
+    def _retrieve(self, turn: Turn) -> Turn:
+        turn.retrieval = self.retriever.search(turn.standalone[: self.settings.max_question_chars],
+                                               filters=turn.filters)
+        return turn
+
+    def _answer(self, turn: Turn) -> AnswerResult:
+        draft = self.answerer.answer(turn.standalone, turn.retrieval)
+        return self._finish(turn, draft)
+
+    def _finish(self, turn: Turn, draft: Draft) -> AnswerResult:
+        flags = list(turn.retrieval.notes)
+        text, citations = draft.text, []
+        if draft.cited:
+            checked = verify_answer(draft.text, draft.cited, turn.retrieval.contexts)
+            flags.extend(checked.flags)
+            renumber = {old: new for new, old in enumerate(checked.used, 1)}
+            text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[{renumber[int(m.group(1))]}]"
+                          if int(m.group(1)) in renumber else "", checked.text)
+            for old in checked.used:
+                c = draft.cited[old]
+                citations.append(Citation(n=renumber[old], source=c.source, title=c.title, doc_no=c.doc_no,
+                                          section=c.section, text=c.text, chunk_id=c.chunk_id))
+        answerable = draft.answerable and (bool(citations) or not draft.cited)
+        if len(turn.question) > self.settings.max_question_chars:
+            flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
+        return AnswerResult(
+            question=turn.question, answer=text, answerable=answerable, citations=citations,
+            contexts=turn.retrieval.contexts, answerer=self.answerer.name, model=self.model_name,
+            latency_ms=round((time.perf_counter() - turn.started) * 1000, 1),
+            rewritten_question=turn.standalone, flags=flags)
+
+    # ---- public API
+    def search(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
+        return self.retriever.search(question, k=k, filters=filters)
+
+    def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> AnswerResult:
+        started = time.perf_counter()
+        problem = check_question(question, self.settings)
+        if problem:
+            return AnswerResult(question=question, answer=problem, answerable=False, answerer=self.answerer.name,
+                                model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+        return self.chain.invoke(Turn(question=question, history=list(history or []), filters=filters))
