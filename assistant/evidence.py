@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.results import Context
-from index.tokenize import tokens
+from index.tokenize import pos_tokens
 
 DOC_NO = re.compile(r"[\u4e00-\u9fa5]{1,12}〔\d{4}〕\s*\d{1,4}\s*号")
 DATE = re.compile(r"\d{1,2}月\d{1,2}日(?:前)?|\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}-\d{1,2}月|\d{1,2}月(?:中旬|上旬|下旬|底)?")
@@ -23,19 +23,24 @@ COUNT = re.compile(r"\d+\s*(?:个|项|家|部门|条|类|届)|[一二三四五�
 # Which kind of fact a question asks for, by its cue words.
 QUESTION_KINDS = [
     ("doc_no", r"文号|发文字号|文件号|字号"),
-    ("contact", r"联系人|联系电话|电话|邮箱|传真|联系方式|找谁"),
-    ("deadline", r"什么时候|何时|截止|之前|以前|前报|几号|哪天|期限|时间节点|日期|报送时间"),
-    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|谁来|由谁"),
+    ("contact", r"联系人|联系电话|电话|手机|邮箱|传真|联系方式|找谁"),
+    ("deadline", r"截止|最晚|之前|以前|前报|前要|期限|时间节点|几号前|哪天前"),
+    ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
+    ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份"),
+    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|谁来|由谁|谁办|谁搞|报到|报给"),
     ("theme", r"主题"),
     ("slogan", r"口号|标语"),
-    ("time", r"时间安排|活动时间|什么时间|哪个月|几月"),
-    ("count", r"多少|几个|几项|几家|几条|几类|几届"),
-    ("issuer", r"谁发|发文机关|哪个单位发|哪个部门发|印发单位|成文日期|落款"),
-    ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别"),
+    ("count", r"多少|几个|几项|几家|几条|几类|几届|第几"),
+    ("issuer", r"谁发|发文机关|发文单位|哪个单位发|哪个部门发|印发单位|机构名称"),
+    ("attachment", r"附件"),
+    ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别|各块|几块"),
 ]
 # Words that name the whole corpus rather than a passage: no evidence value.
-GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 福建 福建省 市 县 今年 去年 "
-              "主要 相关 有关 方面 内容 具体 情况 要求 哪 里面 文件 方案 提到 规定 写 规定 怎么 样".split())
+GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 福建 福建省 市 县 今年 去年 前年 "
+              "主要 相关 有关 方面 内容 具体 情况 要求 文件 方案 规定 总局 省局 国家 附件 时候 日期 部门 单位 "
+              "主题 口号 文号 联系人 电话 邮箱 多少 第几 宣传 落款 标题 各地 印发 发文 机构 名称".split())
+# Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
+_CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
 
 def question_kinds(question: str) -> list[str]:
@@ -66,31 +71,47 @@ def split_units(ctx: Context) -> list[str]:
 
 
 def focus_terms(question: str) -> list[str]:
-    toks = tokens(question)
-    return [t for t in toks if t not in GENERIC and not re.fullmatch(r"\d+", t)]
+    """Content words of the question that a passage answering it should contain."""
+    quoted = re.findall(r"[“\"]([^”\"]{2,20})[”\"]", question)
+    words = [w for w, flag in pos_tokens(question) if flag.startswith(_CONTENT_POS)]
+    out = []
+    for t in quoted + words:
+        t = t.lower()
+        if t not in GENERIC and not re.fullmatch(r"\d+年?", t) and len(t) > 1 and t not in out:
+            out.append(t)
+    return out
+
+
+_ORG_LINE = re.compile(r"^[一二三四五六七八九十]{1,3}、[^：:]{2,15}[：:]")
+_OFFICE = re.compile(r"[\u4e00-\u9fa5]{1,10}(?:科|处|大队|办公室|所|厅|局|委|院|海关|联)(?![\u4e00-\u9fa5]?[理督])")
 
 
 def kind_evidence(kind: str, text: str, section: str) -> bool:
     if kind == "doc_no":
-        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 120)
+        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 160 or "》（" in text)
+    if kind == "issue_date":
+        return bool(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日(?:印发)?", text))
     if kind == "contact":
         return bool(PHONE.search(text) or EMAIL.search(text) or "联系人" in text)
     if kind == "deadline":
-        return bool(re.search(r"\d{1,2}月\d{1,2}日", text)) and ("前" in text or "报送" in text or "截止" in text)
+        return bool(re.search(r"\d{1,2}月\d{1,2}日", text)) and bool(re.search(r"前|报送|截止", text))
+    if kind == "date":
+        return bool(DATE.search(text) or re.search(r"\t全年\t", text))
     if kind == "who_leads":
-        return "\t" in text
+        return "\t" in text or bool(_ORG_LINE.match(text) or _OFFICE.search(text))
     if kind == "theme":
         last = section.split(" > ")[-1]
         return bool(re.search(r"活动主题$|^主题$", last) or re.match(r"^主\s*题\s*[：:]\s*\S", text)
                     or "主题为" in text)
     if kind == "slogan":
         return "口号" in section
-    if kind == "time":
-        return bool(DATE.search(text)) and ("时间" in section or "\t" in text or len(text) < 20)
     if kind == "count":
         return bool(COUNT.search(text))
     if kind == "issuer":
         return section == "版头"
+    if kind == "attachment":
+        return text.startswith("附件") or bool(re.match(r"^\d{1,2}[.．、]", text)) and "附件" in section + text \
+            or bool(re.match(r"^附件[：:]", text))
     return False
 
 
@@ -101,16 +122,28 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
     weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
     total = sum(weights.values()) or 1.0
     units: list[Unit] = []
+    item = re.search(r"附件\s*(\d{1,2})", question)
+    wanted_item = item.group(1) if item else ""
     for ci, ctx in enumerate(contexts):
         rank_bonus = 1.0 / (1 + ci)
         for text in split_units(ctx):
             hay = text + ctx.section + ctx.title
             overlap = sum(w for t, w in weights.items() if t in hay) / total
-            kind_ok = any(kind_evidence(k, text, ctx.section) for k in kinds)
+            kind_ok = any(kind_evidence(k, text, ctx.section if k != "attachment" else ctx.section + ctx.text)
+                          for k in kinds)
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
+            if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:
+                score += 0.6  # "附件4是什么" → the 4th line of the 附件 list
             units.append(Unit(text, ci, score, kind_ok))
     units.sort(key=lambda u: -u.score)
     return units
+
+
+def _term_in(term: str, text: str) -> bool:
+    """A focus term is found if it, or (for 3+ characters) one of its two-character parts, is in `text`."""
+    if term in text:
+        return True
+    return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))
 
 
 def term_coverage(question: str, text: str) -> float:
@@ -118,4 +151,4 @@ def term_coverage(question: str, text: str) -> float:
     terms = focus_terms(question)
     if not terms:
         return 1.0
-    return sum(1 for t in terms if t in text) / len(terms)
+    return sum(1 for t in terms if _term_in(t, text)) / len(terms)

@@ -9,10 +9,11 @@ fact asked for or the question's key terms are nowhere in the evidence.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from assistant.evidence import Unit, question_kinds, score_units, term_coverage
+from assistant.evidence import DOC_NO, Unit, kind_evidence, question_kinds, score_units, term_coverage
 from assistant.results import Context
 from assistant.retrieve import Retrieval
 from index.gazetteer import find_places, province_of
@@ -20,8 +21,27 @@ from index.settings import Settings
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
-FACT_KINDS = {"doc_no", "contact", "deadline", "who_leads", "theme", "slogan"}
+FACT_KINDS = {"doc_no", "contact", "deadline", "date", "issue_date", "who_leads", "theme", "slogan"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
+DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date"}
+SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
+WHAT = {"issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
+        "who_leads": "牵头或承办单位", "theme": "活动主题", "slogan": "活动口号"}
+_REFERENCE = re.compile(r"([\u4e00-\u9fa5]{0,30})《([^》]{2,80})》（(" + DOC_NO.pattern + r")）")
+
+
+def cited_references(contexts: list[Context]) -> list[tuple[int | None, str, str]]:
+    """(year, level, region) of notices the passages cite by title and 文号, e.g. 《…》（国市监质发〔2024〕74号）."""
+    out = []
+    for ctx in contexts:
+        for issuer, title, doc_no in _REFERENCE.findall(ctx.text.replace(" ", "")):
+            year = re.search(r"(20\d{2})", title + doc_no)
+            text = issuer + title
+            level = "national" if "全国" in title or doc_no.startswith("国") else (
+                "provincial" if "省" in text else "")
+            places = find_places(issuer)
+            out.append((int(year.group(1)) if year else None, level, places[0].name if places else ""))
+    return out
 
 
 @dataclass
@@ -49,10 +69,14 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, settings: Settings, siblings: Callable[[Context], list[Context]] | None = None,
-                 corpus_regions: Callable[[], set[str]] | None = None):
+                 corpus_regions: Callable[[], set[str]] | None = None,
+                 doc_profiles: Callable[[], set[tuple]] | None = None,
+                 masthead: Callable[[Context], Context | None] | None = None):
         self.settings = settings
         self.siblings = siblings or (lambda ctx: [ctx])
         self.corpus_regions = corpus_regions or (lambda: set())
+        self.doc_profiles = doc_profiles or (lambda: set())
+        self.masthead = masthead or (lambda ctx: None)
 
     # ---- refusal
     def refusal(self, retrieval: Retrieval, reason: str) -> Draft:
@@ -74,6 +98,23 @@ class ExtractiveAnswerer:
                 return place.name
         return ""
 
+    def _missing_notice(self, question: str, retrieval: Retrieval) -> str:
+        """The notice the question is about, when neither the corpus holds it nor a passage cites it."""
+        info = retrieval.info
+        if not re.search(r"通知|方案|文件|文号|发文", question) or not (info.years or info.level or info.regions):
+            return ""
+        local = [r for r, lvl in zip(info.regions, info.region_levels) if lvl in ("municipal", "county")]
+        known = set(self.doc_profiles())
+        if "文号" in question or "文件" in question:
+            known |= set(cited_references(retrieval.contexts))  # a cited notice is known by title and 文号 only
+        for year, level, region in known:
+            if (not info.years or year in info.years) and (not info.level or level == info.level or local) \
+                    and (not local or region in local):
+                return ""
+        year = f"{info.years[0]}年" if info.years else ""
+        where = local[0] if local else LEVEL_NAMES.get(info.level, "")
+        return f"语料中没有{year}{where}的“质量月”通知或方案。"
+
     # ---- answering
     def answer(self, question: str, retrieval: Retrieval) -> Draft:
         if retrieval.missing_year:
@@ -83,45 +124,103 @@ class ExtractiveAnswerer:
             return self.refusal(retrieval, f"语料中没有{place}的“质量月”通知。")
         if not retrieval.contexts:
             return Draft("语料中没有找到与该问题相关的内容。", answerable=False)
+        missing = self._missing_notice(question, retrieval)
+        if missing:
+            return self.refusal(retrieval, missing)
         kinds = question_kinds(question)
         contexts = self._matching(retrieval)
+        if DOC_LEVEL_KINDS & set(kinds):
+            contexts = self._with_mastheads(contexts)
         units = score_units(question, contexts, kinds)
         need_fact = [k for k in kinds if k in FACT_KINDS]
+        if "issue_date" in kinds:
+            need_fact = ["issue_date"]  # "哪天印发" asks for the 成文日期, not any date in the text
+            units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
         if need_fact:
-            units = [u for u in units if u.kind_match] or []
+            units = [u for u in units if u.kind_match]
             if not units:
-                what = {"doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间",
-                        "who_leads": "牵头部门", "theme": "活动主题", "slogan": "活动口号"}[need_fact[0]]
-                return self.refusal(retrieval, f"检索到的通知中没有写明相关的{what}。")
+                return self.refusal(retrieval, f"检索到的通知中没有写明相关的{WHAT[need_fact[0]]}。")
         if not units:
             return self.refusal(retrieval, "语料中没有找到能回答该问题的内容。")
+        everything = "".join(c.title + c.section + c.text for c in contexts)
+        if term_coverage(question, everything) < self.settings.min_answer_score:
+            return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
+        if SUBJECT_KINDS & set(kinds):
+            # a date, phone or count belongs to a subject: it must come from a passage naming that subject
+            units = [u for u in units if term_coverage(question, contexts[u.context].title
+                                                        + contexts[u.context].section + contexts[u.context].text) >= 0.5]
+        if not units:
+            return self.refusal(retrieval, "检索到的段落都没有提到问题中的关键内容。")
+        if "doc_no" in kinds:
+            units = self._prefer_matching_doc_no(units, contexts, retrieval)
         best = units[0]
         ctx = contexts[best.context]
-        if term_coverage(question, ctx.title + ctx.section + ctx.text) < self.settings.min_answer_score:
-            return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
-        if not retrieval.info.year and any(k in PER_NOTICE_KINDS for k in kinds):
-            per_notice = self._per_notice(units, contexts)
+        info = retrieval.info
+        several = len(info.years) > 1 or len(info.levels) > 1
+        if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
+            per_notice = self._per_notice(units, contexts, need_kind=not several or bool(need_fact))
             if len(per_notice) > 1:
                 return self._compose_per_notice(per_notice, contexts)
+        if "count" in kinds and ctx.kind in ("list", "table_row") and not best.kind_match:
+            return self._compose_count(ctx)
         return self._compose(question, units, contexts, kinds)
+
+    def _prefer_matching_doc_no(self, units: list[Unit], contexts: list[Context], retrieval: Retrieval) -> list[Unit]:
+        """A 文号 of the level and year asked beats the 文号 of the notice that merely cites it."""
+        info = retrieval.info
+        for u in units:
+            ctx = contexts[u.context]
+            refs = cited_references([Context("", "", "", "", "", u.text, 0.0)])
+            if any((not info.years or y in info.years) and (not info.level or lv == info.level) for y, lv, _ in refs):
+                u.score += 0.5
+            elif ctx.section == "版头" and (not info.level or ctx.level == info.level):
+                u.score += 0.3
+        return sorted(units, key=lambda u: -u.score)
+
+    def _with_mastheads(self, contexts: list[Context]) -> list[Context]:
+        """Document-level facts (文号, 成文日期, 发文机关) live in the 版头: bring it in for each notice."""
+        out, seen = list(contexts), {c.chunk_id for c in contexts}
+        for ctx in contexts[:4]:
+            head = self.masthead(ctx)
+            if head and head.chunk_id not in seen:
+                seen.add(head.chunk_id)
+                out.append(head)
+        return out
+
+    def _compose_count(self, ctx: Context) -> Draft:
+        items = [c for sib in self.siblings(ctx) for c in [sib] if sib.text]
+        lines_by_ctx = [(sib, [l for l in sib.text.split("\n") if re.match(r"^\d{1,2}(?:[.．、]|\t)", l)])
+                        for sib in items]
+        total = sum(len(lines) for _, lines in lines_by_ctx)
+        if not total:
+            return Draft(f"根据{doc_label(ctx)}「{ctx.section}」：\n{ctx.text}[1]", True, {1: ctx})
+        cited, out = {}, [f"{doc_label(ctx)}「{ctx.section}」共列出{total}项："]
+        for sib, lines in lines_by_ctx:
+            if lines:
+                n = len(cited) + 1
+                cited[n] = sib
+                out.extend(f"{line.replace(chr(9), ' ')}[{n}]" for line in lines)
+        return Draft("\n".join(out), True, cited)
 
     def _matching(self, retrieval: Retrieval) -> list[Context]:
         """Contexts of the year and level the question asks about, when there are any."""
         contexts = retrieval.contexts
         info = retrieval.info
-        year = retrieval.nearest_year or info.year
-        if year and any(c.year == year for c in contexts):
-            contexts = [c for c in contexts if c.year == year]
+        years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
+        if years and any(c.year in years for c in contexts):
+            contexts = [c for c in contexts if c.year in years]
         if info.level and any(c.level == info.level for c in contexts):
             contexts = [c for c in contexts if c.level == info.level]
         return contexts
 
-    def _per_notice(self, units: list[Unit], contexts: list[Context]) -> dict[tuple, Unit]:
+    def _per_notice(self, units: list[Unit], contexts: list[Context], need_kind: bool = True) -> dict[tuple, Unit]:
+        """The best unit of each notice (year, level, file) — for comparisons and year-less questions."""
         best: dict[tuple, Unit] = {}
+        floor = units[0].score * 0.5 if units else 0
         for u in units:
             ctx = contexts[u.context]
             key = (ctx.year, ctx.level, ctx.source)
-            if u.kind_match and key not in best:
+            if (u.kind_match or not need_kind) and u.score >= floor and key not in best:
                 best[key] = u
         return dict(list(best.items())[:4])
 

@@ -50,7 +50,8 @@ class Assistant:
         self.settings = settings
         self.reader = reader or IndexReader(settings)
         self.retriever = HybridRetriever(reader=self.reader, settings=settings)
-        self.extractive = ExtractiveAnswerer(settings, siblings=self.siblings, corpus_regions=self.corpus_regions)
+        self.extractive = ExtractiveAnswerer(settings, siblings=self.siblings, corpus_regions=self.corpus_regions,
+                                             doc_profiles=self.doc_profiles, masthead=self.masthead)
         self.answerer = self._make_answerer()
         self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
                                 | RunnableLambda(self._answer))
@@ -81,6 +82,20 @@ class Assistant:
                 out.append(HybridRetriever._context(view, view.ids.index(cid), ctx.score))
         return out or [ctx]
 
+    def masthead(self, ctx: Context) -> Context | None:
+        """The 版头 chunk (title, 文号, 落款) of the notice `ctx` comes from."""
+        view = self.reader.view()
+        entry = view.snapshot.files.get(ctx.source)
+        for cid in entry.chunk_ids if entry else []:
+            if view.snapshot.chunks[cid]["meta"]["kind"] == "masthead":
+                return HybridRetriever._context(view, view.ids.index(cid), 0.0)
+        return None
+
+    def doc_profiles(self) -> set[tuple]:
+        """(year, level, region) of every notice in the index, forwarded ones included."""
+        chunks = self.reader.view().snapshot.chunks.values()
+        return {(c["meta"].get("year"), c["meta"].get("level"), c["meta"].get("region")) for c in chunks}
+
     def corpus_regions(self) -> set[str]:
         return {e.meta.get("region", "") for e in self.reader.view().snapshot.files.values()} - {""}
 
@@ -103,7 +118,7 @@ class Assistant:
         flags = list(turn.retrieval.notes)
         text, citations = draft.text, []
         if draft.cited:
-            checked = verify_answer(draft.text, draft.cited, turn.retrieval.contexts)
+            checked = verify_answer(draft.text, draft.cited, turn.retrieval.contexts + list(draft.cited.values()))
             flags.extend(checked.flags)
             renumber = {old: new for new, old in enumerate(checked.used, 1)}
             text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[{renumber[int(m.group(1))]}]"

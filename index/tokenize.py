@@ -8,6 +8,7 @@ from pathlib import Path
 import logging
 
 import jieba
+import jieba.posseg
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -35,3 +36,13 @@ def tokens(text: str) -> list[str]:
         if tok and _KEEP.search(tok) and tok not in STOPWORDS:
             out.append(tok)
     return out
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(_tokenizer())
+
+
+def pos_tokens(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) pairs, to tell content words from colloquial filler."""
+    return [(p.word, p.flag) for p in _pos_tokenizer().cut(text or "") if p.word.strip()]
