@@ -19,6 +19,7 @@ DATE = re.compile(r"\d{1,2}月\d{1,2}日(?:前)?|\d{4}年\d{1,2}月(?:\d{1,2}日
 PHONE = re.compile(r"\d{3,4}-\d{7,8}|1[3-9]\d{9}|\d{7,8}（传真）")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 COUNT = re.compile(r"\d+\s*(?:个|项|家|部门|条|类|届)|[一二三四五六七八九十]+(?:个|项|类|大)")
+OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
 
 # Which kind of fact a question asks for, by its cue words.
 QUESTION_KINDS = [
@@ -30,7 +31,7 @@ QUESTION_KINDS = [
     ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|谁来|由谁|谁办|谁搞|报到|报给"),
     ("theme", r"主题"),
     ("slogan", r"口号|标语"),
-    ("count", r"多少|几个|几项|几家|几条|几类|几届|第几"),
+    ("count", r"多少|(?<!哪)几(?:个|项|家|条|类|届|块)|第几"),
     ("issuer", r"谁发|发文机关|发文单位|哪个单位发|哪个部门发|印发单位|机构名称"),
     ("attachment", r"附件"),
     ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别|各块|几块"),
@@ -39,6 +40,11 @@ QUESTION_KINDS = [
 GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 福建 福建省 市 县 今年 去年 前年 "
               "主要 相关 有关 方面 内容 具体 情况 要求 文件 方案 规定 总局 省局 国家 附件 时候 日期 部门 单位 "
               "主题 口号 文号 联系人 电话 邮箱 多少 第几 宣传 落款 标题 各地 印发 发文 机构 名称".split())
+# The cue words that say which kind of fact is asked carry no topic of their own.
+GENERIC |= {w for _, pattern in QUESTION_KINDS for w in re.findall(r"[\u4e00-\u9fff]{2,}", pattern)}
+GENERIC |= set("手机 联系方式 时间段 单位名 哪几家 有没有 变化 区别 不同 一样 一模一样 相同 重复 差别 差异 对比 "
+               "比较 异同 共同 分别".split())
+SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")
 # Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
@@ -134,6 +140,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
             if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:
                 score += 0.6  # "附件4是什么" → the 4th line of the 附件 list
+            if wanted_item and re.match(rf"^附件{wanted_item}(?!\d)", ctx.section):
+                score += 0.5  # "附件1的口号" → passages inside 附件1
             units.append(Unit(text, ci, score, kind_ok))
     units.sort(key=lambda u: -u.score)
     return units

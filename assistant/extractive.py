@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from assistant.evidence import DOC_NO, Unit, kind_evidence, question_kinds, score_units, term_coverage
+from assistant.evidence import split_units
+from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
+                               term_coverage)
 from assistant.results import Context
 from assistant.retrieve import Retrieval
 from index.gazetteer import find_places, province_of
@@ -71,12 +73,14 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings, siblings: Callable[[Context], list[Context]] | None = None,
                  corpus_regions: Callable[[], set[str]] | None = None,
                  doc_profiles: Callable[[], set[tuple]] | None = None,
-                 masthead: Callable[[Context], Context | None] | None = None):
+                 masthead: Callable[[Context], Context | None] | None = None,
+                 outline: Callable[[Context], list[Context]] | None = None):
         self.settings = settings
         self.siblings = siblings or (lambda ctx: [ctx])
         self.corpus_regions = corpus_regions or (lambda: set())
         self.doc_profiles = doc_profiles or (lambda: set())
         self.masthead = masthead or (lambda ctx: None)
+        self.outline = outline or (lambda ctx: [])
 
     # ---- refusal
     def refusal(self, retrieval: Retrieval, reason: str) -> Draft:
@@ -159,10 +163,18 @@ class ExtractiveAnswerer:
         several = len(info.years) > 1 or len(info.levels) > 1
         if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
             per_notice = self._per_notice(units, contexts, need_kind=not several or bool(need_fact))
+            if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
+                common = self._common_items(per_notice, contexts)
+                if common:
+                    return common
             if len(per_notice) > 1:
-                return self._compose_per_notice(per_notice, contexts)
+                return self._compose_per_notice(per_notice, contexts, several)
         if "count" in kinds and ctx.kind in ("list", "table_row") and not best.kind_match:
             return self._compose_count(ctx)
+        if OUTLINE_CUES.search(question):
+            parts = self.outline(ctx)
+            if len(parts) > 1:
+                return self._compose_outline(ctx, parts)
         return self._compose(question, units, contexts, kinds)
 
     def _prefer_matching_doc_no(self, units: list[Unit], contexts: list[Context], retrieval: Retrieval) -> list[Unit]:
@@ -176,6 +188,16 @@ class ExtractiveAnswerer:
             elif ctx.section == "版头" and (not info.level or ctx.level == info.level):
                 u.score += 0.3
         return sorted(units, key=lambda u: -u.score)
+
+    def _compose_outline(self, ctx: Context, parts: list[Context]) -> Draft:
+        """"分几块？各块标题" / "列了哪些单位": the headings of the sub-sections, each cited to its passage."""
+        parent = ctx.section.rsplit(" > ", 1)[0]
+        lines, cited = [f"{doc_label(ctx)}「{parent}」下共分{len(parts)}部分："], {}
+        for part in parts:
+            n = len(cited) + 1
+            cited[n] = part
+            lines.append(f"{part.section.rsplit(' > ', 1)[-1]}[{n}]")
+        return Draft("\n".join(lines), True, cited)
 
     def _with_mastheads(self, contexts: list[Context]) -> list[Context]:
         """Document-level facts (文号, 成文日期, 发文机关) live in the 版头: bring it in for each notice."""
@@ -222,11 +244,40 @@ class ExtractiveAnswerer:
             key = (ctx.year, ctx.level, ctx.source)
             if (u.kind_match or not need_kind) and u.score >= floor and key not in best:
                 best[key] = u
-        return dict(list(best.items())[:4])
+        return dict(list(best.items())[:6])
 
-    def _compose_per_notice(self, per_notice: dict[tuple, Unit], contexts: list[Context]) -> Draft:
+    def _common_items(self, per_notice: dict[tuple, Unit], contexts: list[Context]) -> Draft | None:
+        """"两份口号有哪几条一样": the list items two notices share, each cited to both lists."""
+        groups = []
+        for unit in list(per_notice.values())[:2]:
+            items = {}
+            for sib in self.siblings(contexts[unit.context]):
+                for line in sib.text.split("\n"):
+                    key = re.sub(r"^\d{1,2}[.．、]\s*|\s+", "", line)
+                    if re.match(r"^\d{1,2}[.．、]", line) and key:
+                        items.setdefault(key, (sib, line))
+            groups.append(items)
+        if len(groups) < 2:
+            return None
+        shared = [k for k in groups[0] if k in groups[1]]
+        if not shared:
+            return Draft("两份清单中没有完全相同的条目。", True, {})
         cited: dict[int, Context] = {}
-        lines = ["问题未指明年份，各通知的说法如下："]
+        lines = [f"两份清单中相同的有{len(shared)}条："]
+        for key in shared:
+            marks = []
+            for group in groups:
+                ctx = group[key][0]
+                n = next((i for i, c in cited.items() if c.chunk_id == ctx.chunk_id), len(cited) + 1)
+                cited[n] = ctx
+                marks.append(f"[{n}]")
+            lines.append(re.sub(r"^\d{1,2}[.．、]\s*", "", groups[0][key][1]) + "".join(marks))
+        return Draft("\n".join(lines), True, cited)
+
+    def _compose_per_notice(self, per_notice: dict[tuple, Unit], contexts: list[Context],
+                            several: bool = False) -> Draft:
+        cited: dict[int, Context] = {}
+        lines = ["各通知的说法如下：" if several else "问题未指明年份，各通知的说法如下："]
         for (year, level, _), unit in sorted(per_notice.items(), key=lambda kv: -(kv[0][0] or 0)):
             ctx = contexts[unit.context]
             n = len(cited) + 1
@@ -244,6 +295,11 @@ class ExtractiveAnswerer:
         if whole and top_ctx.kind in ("list", "table_row"):
             for sib in self.siblings(top_ctx):
                 chosen.extend((sib, line) for line in sib.text.split("\n") if line.strip())
+        elif "list" in kinds and top_ctx.kind == "text":
+            # "哪些活动" answered by a paragraph: quote the whole paragraph, sentence by sentence
+            heading = top_ctx.section.split(" > ")[-1]
+            for sib in self.siblings(top_ctx):
+                chosen.extend((sib, u) for u in split_units(sib) if u != heading)
         else:
             floor = best.score * 0.75
             limit = self.settings.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3

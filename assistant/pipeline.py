@@ -51,7 +51,8 @@ class Assistant:
         self.reader = reader or IndexReader(settings)
         self.retriever = HybridRetriever(reader=self.reader, settings=settings)
         self.extractive = ExtractiveAnswerer(settings, siblings=self.siblings, corpus_regions=self.corpus_regions,
-                                             doc_profiles=self.doc_profiles, masthead=self.masthead)
+                                             doc_profiles=self.doc_profiles, masthead=self.masthead,
+                                             outline=self.outline)
         self.answerer = self._make_answerer()
         self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
                                 | RunnableLambda(self._answer))
@@ -82,6 +83,21 @@ class Assistant:
                 out.append(HybridRetriever._context(view, view.ids.index(cid), ctx.score))
         return out or [ctx]
 
+    def outline(self, ctx: Context) -> list[Context]:
+        """The first chunk of each sub-section under the parent of `ctx`'s section (e.g. all （一）…（六）)."""
+        view = self.reader.view()
+        entry = view.snapshot.files.get(ctx.source)
+        parent = ctx.section.rsplit(" > ", 1)[0] if " > " in ctx.section else ""
+        if not entry or not parent:
+            return []
+        seen, out = set(), []
+        for cid in entry.chunk_ids:
+            section = view.snapshot.chunks[cid]["meta"]["section"]
+            if section.startswith(parent + " > ") and section not in seen:
+                seen.add(section)
+                out.append(HybridRetriever._context(view, view.ids.index(cid), 0.0))
+        return out
+
     def masthead(self, ctx: Context) -> Context | None:
         """The 版头 chunk (title, 文号, 落款) of the notice `ctx` comes from."""
         view = self.reader.view()
@@ -106,15 +122,33 @@ class Assistant:
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:
-        turn.retrieval = self.retriever.search(turn.standalone[: self.settings.max_question_chars],
-                                               filters=turn.filters)
+        query = turn.standalone[: self.settings.max_question_chars]
+        turn.retrieval = self.retriever.search(query, filters=turn.filters)
+        info = turn.retrieval.info
+        if not turn.filters and not turn.retrieval.missing_year and (len(info.years) > 1 or len(info.levels) > 1):
+            self._retrieve_each_side(query, turn.retrieval)
         return turn
+
+    def _retrieve_each_side(self, query: str, retrieval: Retrieval) -> None:
+        """A comparison ("22年省里的主题跟国家的差在哪") needs passages of every year/level it names:
+        search once per side with that side as a filter and interleave the results."""
+        info = retrieval.info
+        sides = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])][:4]
+        per_side = [self.retriever.search(query, filters=f).contexts for f in sides]
+        merged, seen = [], set()
+        for rank in range(self.settings.top_k):
+            for contexts in per_side + [retrieval.contexts]:
+                if rank < len(contexts) and contexts[rank].chunk_id not in seen:
+                    seen.add(contexts[rank].chunk_id)
+                    merged.append(contexts[rank])
+        retrieval.contexts = merged[: self.settings.top_k * 2]
 
     def _answer(self, turn: Turn) -> AnswerResult:
         draft = self.answerer.answer(turn.standalone, turn.retrieval)
-        return self._finish(turn, draft)
+        return self.finish(turn, draft)
 
-    def _finish(self, turn: Turn, draft: Draft) -> AnswerResult:
+    def finish(self, turn: Turn, draft: Draft) -> AnswerResult:
+        """Citation verification and the result record (public: the eval baseline reuses it)."""
         flags = list(turn.retrieval.notes)
         text, citations = draft.text, []
         if draft.cited:
