@@ -1,0 +1,116 @@
+"""The baseline: what a LangChain user gets by default, run through OUR answerer.
+
+RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50) over the raw
+corpus files (index.load.load_text: no cleaning, no metadata), the same
+embedding model, a Chroma collection "baseline" in its own data dir, plain
+similarity top-k (no BM25, no year/level boosts, no follow-up rewrite: the
+default chain is stateless). The retrieved chunks go to the assistant's own
+answerer and the same citation verification (Assistant._finish), so the
+difference between the two runs is the index and the retrieval only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from assistant.query import parse_query
+from assistant.results import AnswerResult, Context
+from assistant.retrieve import Retrieval
+from index.settings import Settings
+
+CHUNK_SIZE, CHUNK_OVERLAP = 500, 50
+# The answerer's index callbacks (masthead, siblings) read the MAIN index; a citation of such a chunk is flagged.
+MAIN_INDEX_FLAG = "baseline: answer cites a chunk the answerer took from the main index"
+COLLECTION = "baseline"
+
+
+def baseline_settings(settings: Settings, data_dir: Path | None = None) -> Settings:
+    return settings.model_copy(update={"data_dir": Path(data_dir or settings.data_dir / "baseline"),
+                                       "collection": COLLECTION})
+
+
+class BaselinePipeline:
+    name = "baseline"
+
+    def __init__(self, settings: Settings, assistant, data_dir: Path | None = None):
+        self.settings = settings
+        self.assistant = assistant  # supplies the answerer and the verification step
+        self.bsettings = baseline_settings(settings, data_dir)
+        self.store = None
+
+    # ---- index
+    def _manifest(self) -> dict:
+        from index.ingest import corpus_files
+
+        files = {p.relative_to(self.settings.corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                 for p in corpus_files(self.settings)}
+        return {"files": files, "chunk_size": CHUNK_SIZE, "chunk_overlap": CHUNK_OVERLAP,
+                "embed_model": self.settings.embed_model}
+
+    def build(self) -> int:
+        """(Re)build the baseline collection if the corpus or the model changed; returns the chunk count."""
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from index.components.chroma_store import ChromaVectorStore
+        from index.load import LoadError, load_text
+
+        manifest = self._manifest()
+        mpath = self.bsettings.data_dir / "baseline_manifest.json"
+        chroma = ChromaVectorStore(self.bsettings)
+        old = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
+        if old.get("build") == manifest and old.get("count") == chroma.count() > 0:
+            self.store = chroma.as_langchain(self.assistant.reader.embeddings)
+            return old["count"]
+        chroma.client.delete_collection(COLLECTION)
+        chroma = ChromaVectorStore(self.bsettings)
+        self.store = chroma.as_langchain(self.assistant.reader.embeddings)
+        splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
+        texts, metas, ids = [], [], []
+        for name in manifest["files"]:
+            try:
+                raw = load_text(self.settings.corpus_dir / name, self.settings).text
+            except LoadError:
+                continue
+            for i, chunk in enumerate(splitter.split_text(raw)):
+                texts.append(chunk)
+                metas.append({"source": name})
+                ids.append(f"{name}#{i}")
+        for i in range(0, len(texts), 256):
+            self.store.add_texts(texts[i:i + 256], metadatas=metas[i:i + 256], ids=ids[i:i + 256])
+        mpath.parent.mkdir(parents=True, exist_ok=True)
+        mpath.write_text(json.dumps({"build": manifest, "count": len(texts)}, ensure_ascii=False), encoding="utf-8")
+        return len(texts)
+
+    def chunk_texts(self) -> list[str]:
+        if self.store is None:
+            self.build()
+        return list(self.store.get(include=["documents"])["documents"])
+
+    # ---- answering
+    def search(self, question: str, k: int) -> list[Context]:
+        if self.store is None:
+            self.build()
+        hits = self.store.similarity_search_with_score(question, k=k)
+        return [Context(chunk_id=doc.id or f"{doc.metadata.get('source', '')}#?", source=doc.metadata.get("source", ""),
+                        title="", doc_no="", section="", text=doc.page_content, score=round(1.0 - float(dist), 6))
+                for doc, dist in hits]
+
+    def run(self, question: str, history: list[str] | None = None, depth: int = 10) -> tuple[AnswerResult, list[str]]:
+        """Answer `question` (history is ignored); also return the chunk texts ranked to `depth`."""
+        from assistant.pipeline import Turn
+
+        started = time.perf_counter()
+        ranked = self.search(question, max(depth, self.settings.top_k))
+        retrieval = Retrieval(query=question, info=parse_query(question, self.settings.today),
+                              contexts=ranked[: self.settings.top_k])
+        draft = self.assistant.answerer.answer(question, retrieval)
+        turn = Turn(question=question, history=list(history or []), standalone=question,
+                    retrieval=retrieval, started=started)
+        finish = getattr(self.assistant, "finish", None) or self.assistant._finish  # same verification path
+        result = finish(turn, draft)
+        own = {c.chunk_id for c in ranked}
+        if any(c.chunk_id not in own for c in result.citations):
+            result.flags.append(MAIN_INDEX_FLAG)
+        return result, [c.text for c in ranked]
