@@ -117,8 +117,9 @@ class Assistant:
 
     # ---- the chain steps
     def _rewrite(self, turn: Turn) -> Turn:
-        turn.standalone = rewrite_question(turn.question, turn.history, self.settings) if turn.history \
-            else turn.question
+        model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
+        turn.standalone = rewrite_question(turn.question, turn.history, self.settings, chat_model=model) \
+            if turn.history else turn.question
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:

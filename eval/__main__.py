@@ -1,5 +1,6 @@
 """python -m eval run --questions FILE [--drafting FILE] --out DIR [--pipeline ours|baseline] [--answerer NAME]
 python -m eval compare --questions FILE --out DIR
+python -m eval feedback export --out FILE   (disliked answers from the app → draft eval cases)
 
 Exit codes: 0 ok, 2 bad input (a malformed evaluation file names its line), 1 other failure.
 """
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["feedback"]:
+        from eval.feedback_cli import main as feedback_main
+
+        return feedback_main(argv[1:])
     args = build_parser().parse_args(argv)
     from eval import runner
 
