@@ -209,6 +209,18 @@ class ExtractiveAnswerer:
                 out.append(head)
         return out
 
+    @staticmethod
+    def _matching_references(question: str, text: str) -> str:
+        """From a sentence citing several notices, keep the 《title》（文号） of the one the question names."""
+        refs = list(_REFERENCE.finditer(text.replace(" ", "")))
+        if len(refs) < 2:
+            return text
+        places = {p.name for p in find_places(question)} | {p.name[:2] for p in find_places(question)}
+        wanted = [m.group(0) for m in refs if any(p and p in m.group(1) for p in places)]
+        if not wanted and re.search(r"省里|省级|全省|省质量", question):
+            wanted = [m.group(0) for m in refs if "省" in m.group(1) or "省" in m.group(3)[:3]]
+        return "；".join(wanted) if wanted else text
+
     def _compose_count(self, ctx: Context) -> Draft:
         items = [c for sib in self.siblings(ctx) for c in [sib] if sib.text]
         lines_by_ctx = [(sib, [l for l in sib.text.split("\n") if re.match(r"^\d{1,2}(?:[.．、]|\t)", l)])
@@ -310,7 +322,10 @@ class ExtractiveAnswerer:
                 if u.text in seen or (best.kind_match and not u.kind_match):
                     continue
                 seen.add(u.text)
-                chosen.append((contexts[u.context], _unit_display(u, contexts[u.context])))
+                text = _unit_display(u, contexts[u.context])
+                if "doc_no" in kinds:
+                    text = self._matching_references(question, text)
+                chosen.append((contexts[u.context], text))
         cited: dict[int, Context] = {}
         numbers: dict[str, int] = {}
         lines = []
