@@ -80,7 +80,7 @@ class Assistant:
         for cid in entry.chunk_ids:
             rec = view.snapshot.chunks[cid]
             if rec["meta"]["section"] == ctx.section and rec["meta"]["kind"] == ctx.kind:
-                out.append(HybridRetriever._context(view, view.ids.index(cid), ctx.score))
+                out.append(HybridRetriever._context(view, view.position[cid], ctx.score))
         return out or [ctx]
 
     def outline(self, ctx: Context) -> list[Context]:
@@ -95,7 +95,7 @@ class Assistant:
             section = view.snapshot.chunks[cid]["meta"]["section"]
             if section.startswith(parent + " > ") and section not in seen:
                 seen.add(section)
-                out.append(HybridRetriever._context(view, view.ids.index(cid), 0.0))
+                out.append(HybridRetriever._context(view, view.position[cid], 0.0))
         return out
 
     def masthead(self, ctx: Context) -> Context | None:
@@ -104,7 +104,7 @@ class Assistant:
         entry = view.snapshot.files.get(ctx.source)
         for cid in entry.chunk_ids if entry else []:
             if view.snapshot.chunks[cid]["meta"]["kind"] == "masthead":
-                return HybridRetriever._context(view, view.ids.index(cid), 0.0)
+                return HybridRetriever._context(view, view.position[cid], 0.0)
         return None
 
     def doc_profiles(self) -> set[tuple]:

@@ -109,7 +109,7 @@ class HybridRetriever(BaseRetriever):
     def _fuse(self, view: IndexView, query: str, years: list[int]) -> dict[int, float]:
         """Reciprocal rank fusion of vector and BM25 rankings (plus year-restricted ones)."""
         s = self.settings
-        position = {cid: i for i, cid in enumerate(view.ids)}
+        position = view.position
         qvec = self.reader.embeddings.embed_query(query)
         qtok = tokens(query)
         rankings: list[tuple[float, list[int]]] = []

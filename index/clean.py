@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from index.headings import heading_level
+from index.headings import heading_label, heading_level
 
 CJK = r"\u3400-\u9fff"
 _SENTENCE_END = tuple("。！？；：!?;:…”’）)】》>")
@@ -67,8 +67,10 @@ def _continues(prev: str, nxt: str) -> bool:
         return False
     # A list item or bare heading is a whole line; only running text gets cut by a page break.
     level = heading_level(prev)
-    if (level == 3 or prev.startswith("附件")) and len(prev) < 60 or level in (1, 2) and len(prev) < 40:
+    if (level == 3 or prev.startswith("附件")) and len(prev) < 60:
         return False
+    if level in (1, 2) and prev == heading_label(prev):
+        return False  # a bare heading line ("一、活动主题"), not running text
     # Short lines are titles, salutations or signatures, not sentences cut by a page break.
     return len(prev) >= 24
 

@@ -7,7 +7,9 @@ is reported and leaves its previous chunks (if any) untouched.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +26,12 @@ from index.settings import Settings
 from index.snapshot import FileEntry, Snapshot
 from index.tokenize import tokens
 
-# One ingest at a time per process; across processes the snapshot swap keeps readers safe.
+# One ingest at a time per process (INGEST_LOCK) and per index across processes (a flock on
+# <index_dir>/ingest.lock): two interleaved ingests, e.g. `python -m assistant add` while the app
+# re-indexes an upload, would each delete the other's uncommitted vectors after committing, leaving
+# a snapshot that names chunks with no vector. Readers never lock: the snapshot swap keeps them safe.
 INGEST_LOCK = threading.Lock()
+LOCK_FILE = "ingest.lock"
 
 
 @dataclass
@@ -56,7 +62,7 @@ def corpus_files(settings: Settings) -> list[Path]:
 
 def settings_key(settings: Settings) -> str:
     """Vectors and chunks are only reusable if these did not change."""
-    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-3"
+    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-4"
 
 
 def _chunk_record(chunk: Chunk, meta: dict, source: str, sha: str) -> dict:
@@ -84,14 +90,32 @@ def _prepare(path: Path, settings: Settings, overrides: dict) -> tuple[FileEntry
     if not chunks:
         raise LoadError("no text to index after cleaning")
     records = {f"{sha[:16]}-{c.order}": _chunk_record(c, meta, name, sha) for c in chunks}
-    return FileEntry(sha256=sha, meta=meta, chunk_ids=list(records), clean_text=clean), records
+    return FileEntry(sha256=sha, meta=meta, chunk_ids=list(records), clean_text=clean,
+                     overrides=overrides.get(name, {})), records
 
 
 def ingest(settings: Settings, show_progress: bool = True,
            embeddings: SentenceTransformerEmbeddings | None = None,
            store: ChromaVectorStore | None = None) -> IngestReport:
-    with INGEST_LOCK:
+    with INGEST_LOCK, index_lock(settings):
         return _ingest(settings, show_progress, embeddings, store)
+
+
+@contextmanager
+def index_lock(settings: Settings):
+    """Exclusive across processes; the kernel drops a flock when its holder dies, even by SIGKILL."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: only the in-process lock
+        yield
+        return
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(settings.index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another process ingests into this index
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
@@ -159,6 +183,8 @@ def embed_text_from_record(record: dict) -> str:
     """What is embedded and BM25-indexed: the passage with the notice and section it sits in."""
     m = record["meta"]
     header = f"\n（{m['header']}）" if m.get("header") else ""
+    if m.get("kind") == "masthead":
+        header = "\n（版头：发文机关、文号、标题、主送、落款和成文日期）"  # what people ask of a 版头
     return f"{m.get('title', '')}｜{m['section']}{header}\n{record['text']}"
 
 
@@ -169,7 +195,8 @@ def _chroma_meta(meta: dict) -> dict:
 
 
 def _overrides_changed(entry: FileEntry, name: str, overrides: dict) -> bool:
-    return any(entry.meta.get(k) != v for k, v in overrides.get(name, {}).items())
+    """Added, edited or removed overrides all need the file's metadata re-derived."""
+    return entry.overrides != overrides.get(name, {})
 
 
 def _drop(snapshot: Snapshot, name: str) -> None:

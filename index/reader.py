@@ -26,12 +26,14 @@ class IndexView:
     bm25: BM25
     years: np.ndarray  # per row, 0 when unknown
     stamp: float
+    position: dict[str, int]  # chunk id → row
+    year_list: tuple[int, ...]  # years present, sorted
 
     def record(self, chunk_id: str) -> dict:
         return self.snapshot.chunks[chunk_id]
 
     def available_years(self) -> list[int]:
-        return sorted({int(y) for y in self.years if y})
+        return list(self.year_list)
 
 
 class IndexReader:
@@ -41,6 +43,7 @@ class IndexReader:
         self.embeddings = embeddings or SentenceTransformerEmbeddings(settings)
         self._store = store
         self._view: IndexView | None = None
+        self._count: int | None = None  # vectors in Chroma, re-read when the snapshot changes
         self._lock = threading.Lock()
 
     @property
@@ -61,7 +64,9 @@ class IndexReader:
                 ids = list(snap.chunks)
                 bm25 = BM25([snap.chunks[i]["tokens"] for i in ids])
                 years = np.array([snap.chunks[i]["meta"].get("year") or 0 for i in ids], dtype=np.int32)
-                self._view = IndexView(snap, ids, bm25, years, stamp)
+                self._view = IndexView(snap, ids, bm25, years, stamp, {cid: i for i, cid in enumerate(ids)},
+                                       tuple(sorted({int(y) for y in np.unique(years) if y})))
+                self._count = None
             return self._view
 
     def vector_search(self, view: IndexView, query_vector: list[float], n: int,
@@ -71,6 +76,8 @@ class IndexReader:
             return []
         # Vectors of an uncommitted or superseded ingest may sit in Chroma: ask for a few
         # more than needed and keep only what the committed snapshot names.
-        extra = max(0, self.store.count() - len(live))
+        if self._count is None:
+            self._count = self.store.count()
+        extra = max(0, self._count - len(live))
         hits = self.store.query(query_vector, n + min(extra, 200), where)
         return [h for h in hits if h.chunk_id in live][:n]

@@ -22,6 +22,7 @@ class FileEntry:
     meta: dict  # NoticeMeta as dict (+ overrides)
     chunk_ids: list[str]
     clean_text: str = ""  # the cleaned notice, for "open the whole notice"
+    overrides: dict = field(default_factory=dict)  # catalogue overrides applied to `meta`
 
 
 @dataclass

@@ -50,7 +50,6 @@ class ChromaVectorStore:
         return self.collection.count()
 
     def query(self, vector: list[float], n: int, where: dict | None = None) -> list[VectorHit]:
-        n = max(1, min(n, self.count()))
         res = self.collection.query(query_embeddings=[vector], n_results=n, where=where or None,
                                     include=["distances"])
         return [VectorHit(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]

@@ -37,17 +37,26 @@ class SentenceTransformerEmbeddings(Embeddings):
             self._model = SentenceTransformer(path, device=self.settings.embed_device)
         return self._model
 
-    def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
+    def _encode(self, texts: list[str], prompt: str, threads: int = 0) -> list[list[float]]:
+        import torch
+
         with self._lock:
-            vectors = self.model.encode(list(texts), prompt=prompt, batch_size=self.settings.embed_batch_size,
-                                        normalize_embeddings=True, show_progress_bar=False)
+            before = torch.get_num_threads()
+            if threads:
+                # one short question: a second thread only adds spin-waiting, worst on a busy machine
+                torch.set_num_threads(threads)
+            try:
+                vectors = self.model.encode(list(texts), prompt=prompt, batch_size=self.settings.embed_batch_size,
+                                            normalize_embeddings=True, show_progress_bar=False)
+            finally:
+                torch.set_num_threads(before)
         return vectors.tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode(texts, self.settings.embed_passage_prompt)
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text], self.settings.embed_query_prompt)[0]
+        return self._encode([text], self.settings.embed_query_prompt, self.settings.embed_query_threads)[0]
 
 
 class CrossEncoderReranker:

@@ -139,8 +139,6 @@ def test_catalogue_override_is_applied_on_reingest(small_index, embeddings):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="BUG index/ingest.py _overrides_changed only looks at overrides that exist: "
-                   "deleting an override row leaves the overridden value in the snapshot and catalogue")
 def test_removing_an_override_restores_the_extracted_value(small_index, embeddings):
     from index.ingest import ingest
     from index.snapshot import Snapshot
