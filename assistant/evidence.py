@@ -45,6 +45,7 @@ GENERIC |= {w for _, pattern in QUESTION_KINDS for w in re.findall(r"[\u4e00-\u9
 GENERIC |= set("手机 联系方式 时间段 单位名 哪几家 有没有 变化 区别 不同 一样 一模一样 相同 重复 差别 差异 对比 "
                "比较 异同 共同 分别".split())
 SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")
+_INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 # Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
@@ -83,7 +84,8 @@ def focus_terms(question: str) -> list[str]:
     out = []
     for t in quoted + words:
         t = t.lower()
-        if t not in GENERIC and not re.fullmatch(r"\d+年?", t) and len(t) > 1 and t not in out:
+        if t not in GENERIC and not re.fullmatch(r"\d+年?", t) and not _INTERROGATIVE.match(t) \
+                and len(t) > 1 and t not in out:
             out.append(t)
     return out
 

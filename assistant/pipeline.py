@@ -45,6 +45,12 @@ def check_question(question: str, settings: Settings) -> str:
     return ""
 
 
+def split_questions(question: str) -> list[str]:
+    """Several questions in one message ("…第几届？…搞了什么活动？"), each long enough to stand alone."""
+    parts = [p.strip() + "？" for p in re.split(r"[？?]", question) if p.strip()]
+    return parts if len(parts) > 1 and all(len(p) >= 8 for p in parts) else [question]
+
+
 class Assistant:
     def __init__(self, settings: Settings, reader: IndexReader | None = None):
         self.settings = settings
@@ -181,4 +187,28 @@ class Assistant:
         if problem:
             return AnswerResult(question=question, answer=problem, answerable=False, answerer=self.answerer.name,
                                 model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+        parts = split_questions(question)
+        if len(parts) > 1:
+            return self._ask_parts(question, parts, list(history or []), filters, started)
         return self.chain.invoke(Turn(question=question, history=list(history or []), filters=filters))
+
+    def _ask_parts(self, question: str, parts: list[str], history: list[str], filters, started: float):
+        """"第几届？这届奖后来搞了什么活动？": answer each part in turn, later parts read as follow-ups."""
+        results = []
+        for part in parts:
+            results.append(self.chain.invoke(Turn(question=part, history=list(history), filters=filters)))
+            history.append(part)
+        lines, citations, contexts, seen = [], [], [], set()
+        for i, r in enumerate(results, 1):
+            offset = len(citations)
+            text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[{int(m.group(1)) + offset}]", r.answer)
+            lines.append(f"（{i}）{r.rewritten_question or parts[i - 1]}\n{text}")
+            for c in r.citations:
+                citations.append(Citation(**{**c.__dict__, "n": c.n + offset}))
+            contexts.extend(c for c in r.contexts if c.chunk_id not in seen and not seen.add(c.chunk_id))
+        return AnswerResult(
+            question=question, answer="\n\n".join(lines), answerable=any(r.answerable for r in results),
+            citations=citations, contexts=contexts, answerer=self.answerer.name, model=self.model_name,
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            rewritten_question="；".join(r.rewritten_question for r in results),
+            flags=[f for r in results for f in r.flags])
