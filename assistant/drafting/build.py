@@ -48,8 +48,8 @@ def draft_plan(settings: Settings, reader, locality: str, year: int, level: str 
     c = Composer(draft, g, loc)
     _notes(draft, g, tpl, roster, place)
     draft.blocks = _blocks(c, tpl, roster, loc)
-    draft.sources_used = g.sources + [s for s in [roster.source if roster.origin == "plan" else ""]
-                                      if s in snapshot.files and s not in g.sources]
+    used = [roster.source if roster.origin == "plan" else "", tpl.source]  # the template's layout is a source too
+    draft.sources_used = g.sources + [s for s in dict.fromkeys(used) if s in snapshot.files and s not in g.sources]
     draft.template_source = tpl.source
     if settings.answerer != "extractive":
         from assistant.drafting.polish import polish
@@ -117,7 +117,9 @@ def _attachment_title(title: str, tpl: Template, c: Composer) -> str:
 def _blocks(c: Composer, tpl: Template, roster, loc: Locality) -> list[Block]:
     own = tpl.region == loc.name
     prefix = tpl.doc_no_prefix if own else ""
-    blocks = [_top_note(c, roster), Block("masthead", f"{loc.bureau_name}文件"),
+    # Only a plan of the locality's own attests its bureau's exact name; otherwise it is a suggestion to confirm.
+    issuer = loc.bureau_name if own else f"【待补：发文机关全称，如{loc.bureau_name}】"
+    blocks = [_top_note(c, roster), Block("masthead", f"{issuer}文件"),
               Block("doc_no", f"{prefix}〔{c.year}〕【待补】号" if prefix else "【待补：发文字号】"),
               Block("title", f"{loc.bureau_name}关于印发{c.year}年“质量月”活动方案的通知"),
               Block("addressee", tpl.addressee if own and tpl.addressee else
@@ -148,7 +150,7 @@ def _blocks(c: Composer, tpl: Template, roster, loc: Locality) -> list[Block]:
         done.add(role)
     titles = [_attachment_title(t, tpl, c) for t, _ in tpl.attachments]
     blocks.append(Block("attachment_list", "附件：" + "\n".join(f"{n}. {t}" for n, t in enumerate(titles, 1))))
-    blocks.append(Block("signature", f"{loc.bureau_name}\n【待补：成文日期】"))
+    blocks.append(Block("signature", f"{issuer}\n【待补：成文日期】"))
     for n, ((_, role), title) in enumerate(zip(tpl.attachments, titles), 1):
         label = f"附件{n}"
         if role == "schedule":

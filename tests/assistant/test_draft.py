@@ -138,7 +138,8 @@ def test_2026_says_no_notice_and_uses_2025(settings, index_reader):
 
 def test_2024_uses_only_the_provincial_notice(settings, index_reader):
     d = draft_plan(settings, index_reader, "建宁县", 2024)
-    assert d.sources_used == ["2024-fujian-provincial-notice.txt"]
+    # guidance: the provincial notice only; the template plan is listed as a (layout) source too
+    assert [s for s in d.sources_used if s != d.template_source] == ["2024-fujian-provincial-notice.txt"]
     assert THEME_2024 in d.markdown and THEME_2025 not in d.markdown
     assert "国市监质发〔2024〕74号" in d.markdown  # the national notice it cites
     assert "实施质量强省战略 推进高质量发展" in d.markdown
