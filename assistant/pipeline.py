@@ -42,13 +42,21 @@ def check_question(question: str, settings: Settings) -> str:
         return "没有看懂这个问题：请用文字描述您想查询的内容。"
     if not re.search(r"[\u4e00-\u9fff]", q):
         return "本助手根据中文通知作答，请用中文提问，例如：“2025年全国质量月的活动主题是什么？”"
+    if _INSTRUCTION.search(q):
+        return "我只根据已导入的通知回答与“质量月”有关的问题，不执行改变规则、透露配置或提示词的指令。请直接提问通知内容。"
     return ""
+
+
+# Messages that address the assistant's rules rather than the notices ("忽略以上所有指令…").
+_INSTRUCTION = re.compile(r"忽略.{0,8}(指令|指示|要求|规则)|系统提示词|提示词|system\s*prompt|开发者模式|"
+                          r"(输出|告诉我|透露).{0,8}(配置|密钥|API|指令)|重复你.{0,6}指令|ignore (all|previous)", re.I)
+MAX_PARTS = 4
 
 
 def split_questions(question: str) -> list[str]:
     """Several questions in one message ("…第几届？…搞了什么活动？"), each long enough to stand alone."""
     parts = [p.strip() + "？" for p in re.split(r"[？?]", question) if p.strip()]
-    return parts if len(parts) > 1 and all(len(p) >= 8 for p in parts) else [question]
+    return parts[:MAX_PARTS] if len(parts) > 1 and all(len(p) >= 8 for p in parts) else [question]
 
 
 class Assistant:
@@ -187,10 +195,15 @@ class Assistant:
         if problem:
             return AnswerResult(question=question, answer=problem, answerable=False, answerer=self.answerer.name,
                                 model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
-        parts = split_questions(question)
-        if len(parts) > 1:
-            return self._ask_parts(question, parts, list(history or []), filters, started)
-        return self.chain.invoke(Turn(question=question, history=list(history or []), filters=filters))
+        with self.reader.pinned():  # one answer, one snapshot, even if a re-index commits meanwhile
+            parts = split_questions(question[: self.settings.max_question_chars])
+            if len(parts) > 1:
+                result = self._ask_parts(question, parts, list(history or []), filters, started)
+            else:
+                result = self.chain.invoke(Turn(question=question, history=list(history or []), filters=filters))
+        if len(question) > self.settings.max_question_chars and not any("问题过长" in f for f in result.flags):
+            result.flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
+        return result
 
     def _ask_parts(self, question: str, parts: list[str], history: list[str], filters, started: float):
         """"第几届？这届奖后来搞了什么活动？": answer each part in turn, later parts read as follow-ups."""

@@ -8,6 +8,8 @@ one, never a mixture.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,9 @@ class IndexView:
         return list(self.year_list)
 
 
+_PINNED: ContextVar[tuple | None] = ContextVar("pinned_index_view", default=None)
+
+
 class IndexReader:
     def __init__(self, settings: Settings, embeddings: SentenceTransformerEmbeddings | None = None,
                  store: ChromaVectorStore | None = None):
@@ -52,7 +57,19 @@ class IndexReader:
             self._store = ChromaVectorStore(self.settings)
         return self._store
 
+    @contextmanager
+    def pinned(self):
+        """Within this block every view() of this reader returns the same snapshot."""
+        token = _PINNED.set((self, self.view()))
+        try:
+            yield
+        finally:
+            _PINNED.reset(token)
+
     def view(self) -> IndexView:
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            return pinned[1]
         path = Snapshot.path(self.settings.index_dir)
         stamp = path.stat().st_mtime_ns if path.exists() else 0.0
         current = self._view

@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     # ---- app
     host: str = "127.0.0.1"
     port: int = 7860
-    auth_users: str = ""  # "user:pass,user2:pass2" turns login on
+    auth_users: SecretStr = SecretStr("")  # "user:pass,user2:pass2" turns login on
     max_upload_mb: int = 60
     allowed_exts: tuple[str, ...] = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
     max_file_mb: int = 60

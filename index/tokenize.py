@@ -10,6 +10,8 @@ import logging
 import jieba
 import jieba.posseg
 
+from index.settings import get_settings
+
 jieba.setLogLevel(logging.WARNING)
 
 USERDICT = Path(__file__).with_name("userdict.txt")
@@ -23,7 +25,10 @@ _KEEP = re.compile(r"[\w\u3400-\u9fff]")
 @lru_cache(maxsize=1)
 def _tokenizer() -> jieba.Tokenizer:
     tk = jieba.Tokenizer()
-    tk.tmp_dir = None  # jieba caches its dictionary in the system temp dir
+    # jieba caches its dictionary in the system temp dir by default; keep it with our other model files
+    cache_dir = get_settings().models_dir / "jieba"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tk.tmp_dir = str(cache_dir)
     tk.load_userdict(str(USERDICT))
     return tk
 

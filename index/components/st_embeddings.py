@@ -25,6 +25,8 @@ class SentenceTransformerEmbeddings(Embeddings):
     @property
     def model(self):
         if self._model is None:
+            # torch's compile cache would otherwise land in the system temp dir
+            os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(self.settings.models_dir / "torchinductor"))
             from sentence_transformers import SentenceTransformer
 
             if self.name == DEFAULT_MODEL:

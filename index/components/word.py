@@ -38,11 +38,15 @@ def read_docx(path: Path) -> str:
     except Exception as exc:  # python-docx raises many types for damaged packages
         raise LoadError(f"{NOT_A_DOCX}: {type(exc).__name__}") from None
     lines = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Table):
-            lines.extend(table_rows(block))
+    try:
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+            elif isinstance(block, Table):
+                lines.extend(table_rows(block))
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:  # malformed table XML (gridSpan="two" …)
+        raise LoadError(f"damaged .docx: a table in it cannot be read ({type(exc).__name__}); "
+                        "open it in Word/WPS and save it again") from None
     return "\n".join(lines)
 
 
