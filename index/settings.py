@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     auth_users: SecretStr = SecretStr("")  # "user:pass,user2:pass2" turns login on
+    chat_concurrency: int = 8  # chat requests the app answers side by side
     max_upload_mb: int = 60
     allowed_exts: tuple[str, ...] = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
     max_file_mb: int = 60
