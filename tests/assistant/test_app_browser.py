@@ -321,13 +321,7 @@ def test_dislike_is_stored_with_comment(page, app_settings):
     bot.hover()
     # the app's UI language is Chinese: gradio labels 👎 "踩" (English UI: "Dislike")
     dislike = page.locator('#zly-chat button[aria-label="踩"], #zly-chat button[aria-label="Dislike"]').last
-    try:
-        dislike.click(timeout=30_000)
-    except Exception:
-        page.screenshot(path="/tmp/app_dislike.png", full_page=True)
-        open("/tmp/buttons.txt", "w").write("\n".join(
-            b.evaluate("e => e.outerHTML.slice(0, 300)") for b in page.locator("#zly-chat button").all()))
-        raise
+    dislike.click(timeout=UI_TIMEOUT)
     page.locator("#zly-feedback-note").get_by_text("回答有误").wait_for(timeout=UI_TIMEOUT)
     page.get_by_text("反馈：补充说明和正确答案（可选）").click()  # open the accordion
     page.locator("#zly-fb-comment textarea").fill("主题应写全")
