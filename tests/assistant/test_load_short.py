@@ -55,7 +55,7 @@ def test_answer_is_built_from_one_snapshot_across_a_commit(tmp_path, embeddings)
     import datetime as dt
     import shutil
 
-    from assistant.pipeline import Assistant, Turn
+    from assistant.pipeline import Assistant
     from index.ingest import ingest
     from index.reader import IndexReader
     from index.settings import Settings
@@ -69,13 +69,17 @@ def test_answer_is_built_from_one_snapshot_across_a_commit(tmp_path, embeddings)
     assistant = Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
     old = set(Snapshot.load(settings.index_dir).chunks)
 
-    turn = Turn(question="2023年永安市质量月有哪些活动？")  # a list answer: pulls in the section's sibling chunks
-    assistant._retrieve(assistant._rewrite(turn))  # retrieved from the committed index …
-    notice.write_text(notice.read_text("utf-8") + "\n（修订）\n", encoding="utf-8")
-    ingest(settings, show_progress=False, embeddings=embeddings)  # … an upload re-indexes and commits …
+    answer_from = assistant.answerer.answer
+
+    def reindex_then_answer(question, retrieval):  # retrieval came from the old index; now a re-index commits …
+        notice.write_text(notice.read_text("utf-8") + "\n（修订）\n", encoding="utf-8")
+        ingest(settings, show_progress=False, embeddings=embeddings)
+        return answer_from(question, retrieval)  # … before the answer is composed (siblings, masthead, outline)
+
+    assistant.answerer.answer = reindex_then_answer
+    result = assistant.ask("2023年永安市质量月有哪些活动？")  # a list answer: pulls in the section's sibling chunks
     new = set(Snapshot.load(settings.index_dir).chunks)
     assert not old & new  # every chunk id of the revised notice changed
-    result = assistant._answer(turn)  # … before the answer is composed
     used = {c.chunk_id for c in result.contexts} | {c.chunk_id for c in result.citations}
     assert result.citations
     assert used <= old or used <= new, "the answer mixes the old and the new index"
