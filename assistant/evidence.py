@@ -31,7 +31,8 @@ QUESTION_KINDS = [
     ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|谁来|由谁|谁办|谁搞|报到|报给"),
     ("theme", r"主题"),
     ("slogan", r"口号|标语"),
-    ("count", r"多少|(?<!哪)几(?:个|项|家|条|类|届|块)|第几"),
+    # "文号是多少" / "电话多少" ask for that fact, not a count
+    ("count", r"(?<![号话箱码])(?<!号是)(?<!话是)(?<!箱是)(?<!码是)多少|(?<!哪)几(?:个|项|家|条|类|届|块)|第几"),
     ("issuer", r"谁发|发文机关|发文单位|哪个单位发|哪个部门发|印发单位|机构名称"),
     ("attachment", r"附件"),
     ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别|各块|几块"),
@@ -44,6 +45,8 @@ GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国�
 GENERIC |= {w for _, pattern in QUESTION_KINDS for w in re.findall(r"[\u4e00-\u9fff]{2,}", pattern)}
 GENERIC |= set("手机 联系方式 时间段 单位名 哪几家 有没有 变化 区别 不同 一样 一模一样 相同 重复 差别 差异 对比 "
                "比较 异同 共同 分别".split())
+# Words that span years ask for every year's notice, not for a passage that says them.
+GENERIC |= set("历年 每年 各年 往年 近年 历届 每届 这几年 近几年".split())
 SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")
 _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 # Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
@@ -132,9 +135,16 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
     units: list[Unit] = []
     item = re.search(r"附件\s*(\d{1,2})", question)
     wanted_item = item.group(1) if item else ""
+    labels: set[str] = set()
     for ci, ctx in enumerate(contexts):
         rank_bonus = 1.0 / (1 + ci)
-        for text in split_units(ctx):
+        texts = split_units(ctx)
+        top = ctx.section.split(" > ")[0]
+        if "doc_no" in kinds and top.startswith("附件") and DOC_NO.search(top) and top not in labels:
+            # a forwarded notice's own 文号 is in its 附件 label ("附件1 …《…通知》（国市监质发〔2022〕76号）")
+            labels.add(top)
+            texts.insert(0, top)
+        for text in texts:
             hay = text + ctx.section + ctx.title
             overlap = sum(w for t, w in weights.items() if t in hay) / total
             kind_ok = any(kind_evidence(k, text, ctx.section if k != "attachment" else ctx.section + ctx.text)
