@@ -52,6 +52,7 @@ class Draft:
     text: str
     answerable: bool
     cited: dict[int, Context] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)  # shown with the answer, e.g. why a fallback was used
 
 
 def doc_label(ctx: Context) -> str:

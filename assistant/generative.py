@@ -8,13 +8,17 @@ answer then goes through the same citation verification as every answer.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.llm import ChatModel
+from assistant.results import Context
 from assistant.retrieve import Retrieval
+from assistant.verify import attribute, verify_answer
 from index.settings import Settings
 
 REFUSAL_MARKERS = ("语料中没有", "没有相关内容", "无法回答", "未提及", "没有提到")
+FALLBACK_NOTE = "模型的回答未能在资料中核实，改为直接摘录原文回答。"
 
 
 def load_prompt(settings: Settings, name: str) -> str:
@@ -29,21 +33,63 @@ class GenerativeAnswerer:
         self.name = settings.answerer
         self.model_name = model.name
 
-    def messages(self, question: str, retrieval: Retrieval) -> tuple[list[dict], dict]:
-        cited = {n: ctx for n, ctx in enumerate(retrieval.contexts[:5], 1)}
+    def passages(self, retrieval: Retrieval, picked: dict[int, Context]) -> dict[int, Context]:
+        """What the model reads: the passages the extractive answerer found the answer in, then
+        the rest in retrieval order, within the character budget (always at least one)."""
+        chosen, seen, used = {}, set(), 0
+        for ctx in list(picked.values()) + retrieval.contexts:
+            if ctx.chunk_id in seen or len(chosen) >= self.settings.llm_max_passages:
+                continue
+            if chosen and used + len(ctx.text) > self.settings.llm_passage_chars:
+                continue
+            seen.add(ctx.chunk_id)
+            used += len(ctx.text)
+            chosen[len(chosen) + 1] = ctx
+        return chosen
+
+    def messages(self, question: str, cited: dict[int, Context]) -> list[dict]:
         blocks = [f"[{n}] {ctx.title}（{ctx.doc_no or '无文号'}）「{ctx.section}」\n{ctx.text}"
                   for n, ctx in cited.items()]
         user = load_prompt(self.settings, "answer_user.txt").format(contexts="\n\n".join(blocks), question=question)
         return [{"role": "system", "content": load_prompt(self.settings, "answer_system.txt")},
-                {"role": "user", "content": user}], cited
+                {"role": "user", "content": user}]
 
-    def answer(self, question: str, retrieval: Retrieval) -> Draft:
+    def prepare(self, question: str, retrieval: Retrieval) -> tuple[Draft, list[dict] | None, dict[int, Context]]:
+        """The extractive draft, and the model's prompt unless that draft already refuses."""
         baseline = self.fallback.answer(question, retrieval)
         if not baseline.answerable:
-            return baseline  # the corpus cannot answer: don't ask a model to try
-        messages, cited = self.messages(question, retrieval)
-        text = self.model.chat(messages, max_tokens=self.settings.llm_max_tokens,
-                               temperature=self.settings.llm_temperature).strip()
+            return baseline, None, {}  # the corpus cannot answer: don't ask a model to try
+        cited = self.passages(retrieval, baseline.cited)
+        return baseline, self.messages(question, cited), cited
+
+    def settle(self, text: str, baseline: Draft, cited: dict[int, Context]) -> Draft:
+        """Turn the model's raw text into a draft: attribute unmarked sentences, and when no
+        sentence survives verification fall back to the extractive answer, saying so."""
+        text = text.strip()
         if not text or any(m in text for m in REFUSAL_MARKERS):
             return Draft(text or "语料中没有相关内容。", answerable=False)
+        text = attribute(text, cited)
+        if not verify_answer(text, cited, list(cited.values())).used:
+            return Draft(baseline.text, baseline.answerable, baseline.cited, [*baseline.flags, FALLBACK_NOTE])
         return Draft(text, answerable=True, cited=cited)
+
+    def answer(self, question: str, retrieval: Retrieval) -> Draft:
+        baseline, messages, cited = self.prepare(question, retrieval)
+        if messages is None:
+            return baseline
+        text = self.model.chat(messages, max_tokens=self.settings.llm_max_tokens,
+                               temperature=self.settings.llm_temperature)
+        return self.settle(text, baseline, cited)
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
+        """The model's text piece by piece as it is generated, then the settled Draft."""
+        baseline, messages, cited = self.prepare(question, retrieval)
+        if messages is None:
+            yield baseline
+            return
+        pieces = []
+        for piece in self.model.stream(messages, max_tokens=self.settings.llm_max_tokens,
+                                       temperature=self.settings.llm_temperature):
+            pieces.append(piece)
+            yield piece
+        yield self.settle("".join(pieces), baseline, cited)

@@ -164,7 +164,7 @@ class Assistant:
 
     def finish(self, turn: Turn, draft: Draft) -> AnswerResult:
         """Citation verification and the result record (public: the eval baseline reuses it)."""
-        flags = list(turn.retrieval.notes)
+        flags = list(turn.retrieval.notes) + draft.flags
         text, citations = draft.text, []
         if draft.cited:
             checked = verify_answer(draft.text, draft.cited, turn.retrieval.contexts + list(draft.cited.values()))

@@ -36,10 +36,38 @@ def supported(sentence: str, evidence: str, min_overlap: float = 0.5) -> bool:
     hay = _squash(evidence)
     if any(f not in hay for f in key_facts(sentence)):
         return False
-    grams = _bigrams(body)
-    if not grams:
-        return True
-    return len(grams & _bigrams(hay)) / len(grams) >= min_overlap
+    return not _bigrams(body) or _overlap(body, hay) >= min_overlap
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])(?![\[\d\]])")
+
+
+def attribute(answer: str, cited: dict[int, Context], min_chars: int = 6) -> str:
+    """Add [n] to each sentence a model wrote without a marker, n = the passage that best supports it.
+
+    Small models often answer correctly but forget the markers; attributing after the fact
+    (the same support test verification applies) keeps such answers checkable. A sentence
+    no passage supports stays unmarked and is never given a citation it lacks.
+    """
+    out_lines = []
+    for line in answer.split("\n"):
+        pieces = []
+        for piece in _SENTENCE_END.split(line):
+            body = CITE.sub("", piece).strip()
+            if not CITE.search(piece) and len(_squash(body)) >= min_chars:
+                backing = [n for n in cited if supported(body, cited[n].evidence_text())]
+                if backing:
+                    best = max(backing, key=lambda n: _overlap(body, cited[n].evidence_text()))
+                    end = re.search(r"[。！？；]?\s*$", piece).start()
+                    piece = f"{piece[:end]}[{best}]{piece[end:]}"
+            pieces.append(piece)
+        out_lines.append("".join(pieces))
+    return "\n".join(out_lines)
+
+
+def _overlap(sentence: str, evidence: str) -> float:
+    grams = _bigrams(sentence)
+    return len(grams & _bigrams(evidence)) / len(grams) if grams else 0.0
 
 
 @dataclass
@@ -55,7 +83,7 @@ def verify_answer(answer: str, cited: dict[int, Context], all_contexts: list[Con
     corpus_text = _squash("\n".join(f"{c.title}{c.doc_no}{c.section}{c.evidence_text()}" for c in all_contexts))
     out_lines, used = [], []
     for line in answer.split("\n"):
-        pieces = re.split(r"(?<=[。！？；])(?![\[\d\]])", line) if CITE.search(line) else [line]
+        pieces = _SENTENCE_END.split(line) if CITE.search(line) else [line]
         kept = []
         for piece in pieces:
             numbers = [int(n) for n in CITE.findall(piece)]

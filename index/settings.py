@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 384
     llm_threads: int = 2
     llm_temperature: float = 0.1
+    # Passages shown to the model: the extractive answerer's picks first, then retrieval order,
+    # up to this many characters. On 2 CPU cores the prompt, not the answer, is most of the wait
+    # (~36 prompt tokens/s), so every passage that cannot help costs seconds.
+    llm_passage_chars: int = 1200
+    llm_max_passages: int = 5
     openai_base_url: str = "http://127.0.0.1:8001/v1"
     openai_api_key: SecretStr = SecretStr("")
     openai_model: str = "qwen2.5"
