@@ -1,0 +1,226 @@
+"""The answer chain on the real corpus with the extractive answerer (no model).
+
+Expected facts are read from the corpus files or the generated catalogue where they can be
+(文号, titles), so the tests check that answers carry what the notices say, cited to the
+right notice and section, and that verification and refusals hold.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from langchain_core.runnables import Runnable
+
+from assistant.extractive import Draft
+from assistant.pipeline import Assistant, Turn
+from assistant.results import AnswerResult
+from assistant.verify import attribute, supported, verify_answer
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+LEVEL_WORD = {"national": "全国", "provincial": "福建省", "county": "永安市"}
+
+
+def catalogue() -> list[dict]:
+    with open(CORPUS / "_catalogue.csv", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def in_corpus(fact: str) -> bool:
+    return any(squash(fact) in squash(p.read_text("utf-8")) for p in CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index, index_reader) -> Assistant:
+    return Assistant(built_index, reader=index_reader)
+
+
+def assert_well_cited(result: AnswerResult, index_reader) -> None:
+    """Every [n] in the answer resolves to a citation, every citation is used and quotes its chunk."""
+    markers = {int(n) for n in re.findall(r"\[(\d{1,2})\]", result.answer)}
+    assert markers == {c.n for c in result.citations}, result.answer
+    view = index_reader.view()
+    for c in result.citations:
+        chunk = view.record(c.chunk_id)
+        assert c.text == chunk["text"] and c.section == chunk["meta"]["section"]
+        assert c.title == chunk["meta"]["title"] and c.doc_no == chunk["meta"]["doc_no"]
+
+
+# ------------------------------------------------------------------ the chain
+
+
+def test_chain_is_a_langchain_runnable(assistant):
+    assert isinstance(assistant.chain, Runnable)
+    result = assistant.chain.invoke(Turn(question="2025年全国质量月的主题是什么？"))
+    assert isinstance(result, AnswerResult) and result.answerable
+
+
+def test_theme_cites_notice_section_and_doc_no(assistant, index_reader):
+    result = assistant.ask("25年全国质量月的主题是啥？")
+    assert result.answerable and result.answerer == "extractive"
+    assert "加强全面质量管理" in squash(result.answer) and in_corpus("加强全面质量管理")
+    national = next(r for r in catalogue() if r["level"] == "national" and r["year"] == "2025")
+    first = result.citations[0]
+    assert first.source == national["file"] and first.doc_no == national["doc_no"]
+    assert "活动主题" in first.section
+    assert_well_cited(result, index_reader)
+
+
+@pytest.mark.parametrize("row", [r for r in catalogue() if r["doc_no"]], ids=lambda r: r["file"])
+def test_doc_no_of_every_notice_that_has_one(assistant, index_reader, row):
+    result = assistant.ask(f"{row['year']}年{LEVEL_WORD[row['level']]}质量月通知的文号是多少？")
+    assert result.answerable
+    assert row["doc_no"] in result.answer, result.answer
+    assert_well_cited(result, index_reader)
+
+
+def test_forwarded_notice_gives_its_own_doc_no(assistant):
+    """The 2022 national notice lives inside the Fujian 2022 forwarding notice: its own 文号 is asked."""
+    forwarding = next(r for r in catalogue() if r["year"] == "2022")
+    own = re.search(r"国市监质发〔2022〕\d+号", (CORPUS / forwarding["file"]).read_text("utf-8")).group(0)
+    result = assistant.ask("2022年全国质量月通知的文号是多少？")
+    assert result.answerable and own in result.answer, result.answer
+
+
+def test_notice_without_doc_no_is_not_given_one(assistant):
+    row = next(r for r in catalogue() if r["level"] == "provincial" and r["year"] == "2025")
+    assert row["doc_no"] == ""  # the 2025 Fujian notice has no 文号
+    result = assistant.ask("2025年福建省质量月通知的文号是多少？")
+    assert not re.search(r"〔2025〕\d+号", result.answer.split("语料中与此最接近")[0]), result.answer
+    assert result.answerable is False
+
+
+def test_deadline(assistant):
+    result = assistant.ask("今年省里质量月总结最晚哪天前要交上去？")
+    assert result.answerable and "10月11日" in result.answer and in_corpus("于10月11日前将活动总结报送")
+
+
+def test_contact_phone(assistant):
+    result = assistant.ask("今年省里质量月联系电话是多少？")
+    assert result.answerable and "0591-87580701" in result.answer and in_corpus("0591-87580701")
+
+
+def test_list_is_answered_whole(assistant):
+    result = assistant.ask("今年省里质量月说要专项整治哪几类产品？")
+    items = ("充电宝", "建筑保温材料", "消防产品")
+    assert result.answerable and all(i in result.answer for i in items), result.answer
+
+
+def test_who_leads_from_the_plan_table(assistant):
+    result = assistant.ask("永安23年那个月饼价格和过度包装监管，谁牵头的？")
+    assert result.answerable and "执法大队" in result.answer
+    assert result.citations[0].section.startswith("附件2")
+
+
+def test_count(assistant):
+    result = assistant.ask("今年全国质量月一共多少个部门联合开展？")
+    assert result.answerable and "26个部门" in result.answer
+
+
+def test_answer_differs_by_year_each_labelled(assistant):
+    result = assistant.ask("福建省历年质量月主题分别是什么？")
+    assert result.answerable
+    assert "2025年" in result.answer and "2024年" in result.answer
+    assert "促进质量强省建设" in squash(result.answer) and "共建质量强省" in squash(result.answer)
+    assert {c.source for c in result.citations} >= {r["file"] for r in catalogue()
+                                                    if r["level"] == "provincial" and r["year"] in ("2024", "2025")}
+
+
+# ------------------------------------------------------------------ refusals
+
+
+@pytest.mark.parametrize("question,nearest", [
+    ("广东省今年质量月主题是什么？", "福建省"),  # another province
+    ("2030年全国质量月主题是什么？", "2025"),  # a year with no notice
+    ("2021年全国质量月通知文号是多少？", "2022"),
+    ("2025年全国质量月活动经费预算是多少？", "2025"),  # a fact never stated
+])
+def test_out_of_corpus_is_refused_and_names_the_nearest(assistant, question, nearest):
+    result = assistant.ask(question)
+    assert result.answerable is False and not result.citations
+    assert result.answer.startswith(("语料中没有", "检索到的")), result.answer
+    assert "最接近" in result.answer and nearest in result.answer.split("最接近")[1]
+
+
+# ------------------------------------------------------------------ citation verification
+
+
+@pytest.fixture(scope="module")
+def theme_turn(assistant) -> Turn:
+    return assistant._retrieve(Turn(question="2025年全国质量月的主题是什么？", standalone="2025年全国质量月的主题是什么？"))
+
+
+def _theme_and_other(turn: Turn):
+    theme = next(c for c in turn.retrieval.contexts if "活动主题" in c.section)
+    other = next(c for c in turn.retrieval.contexts if "加强全面质量管理" not in c.text)
+    return theme, other
+
+
+def test_planted_wrong_citation_is_removed_and_flagged(assistant, theme_turn):
+    theme, other = _theme_and_other(theme_turn)
+    draft = Draft("2025年全国质量月的主题是“加强全面质量管理 促进质量强国建设”[1]", True, {1: other})
+    result = assistant.finish(theme_turn, draft)
+    assert not result.citations and "[1]" not in result.answer
+    assert "未能核实出处" in result.answer and any("did not support" in f for f in result.flags)
+    assert result.answerable is False  # an answer left with no verified citation is not shown as answered
+
+
+def test_right_citation_survives_and_wrong_one_beside_it_goes(assistant, theme_turn):
+    theme, other = _theme_and_other(theme_turn)
+    draft = Draft("主题是“加强全面质量管理 促进质量强国建设”[1][2]", True, {1: other, 2: theme})
+    result = assistant.finish(theme_turn, draft)
+    assert [c.chunk_id for c in result.citations] == [theme.chunk_id]
+    assert result.answer.count("[1]") == 1 and "[2]" not in result.answer  # renumbered
+
+
+def test_invented_number_is_never_shown(assistant, theme_turn):
+    theme, _ = _theme_and_other(theme_turn)
+    planted = "本次活动共安排经费3721万元[1]。"
+    draft = Draft(f"主题是“加强全面质量管理 促进质量强国建设”[1]。\n{planted}", True, {1: theme})
+    result = assistant.finish(theme_turn, draft)
+    assert "3721" not in result.answer and result.citations
+    assert any("3721" in f for f in result.flags)
+
+
+def test_attribution_marks_supported_sentences_only(theme_turn):
+    theme, other = _theme_and_other(theme_turn)
+    text = "今年的主题是加强全面质量管理 促进质量强国建设。各地要组织开展质量月宇宙飞船大赛。"
+    marked = attribute(text, {1: other, 2: theme})
+    assert "建设[2]。" in marked and marked.endswith("大赛。")
+    checked = verify_answer(marked, {1: other, 2: theme}, [other, theme])
+    assert checked.used == [2]
+
+
+def test_supported_needs_the_key_facts():
+    evidence = "请于10月11日前将活动总结报送省局质量发展处。"
+    assert supported("活动总结于10月11日前报送省局质量发展处", evidence)
+    assert not supported("活动总结于10月12日前报送省局质量发展处", evidence)
+
+
+# ------------------------------------------------------------------ CLI JSON
+
+
+@pytest.mark.slow
+def test_cli_ask_json_fields(built_index):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.data_dir),
+               ZLY_CORPUS_DIR=str(built_index.corpus_dir), ZLY_TODAY=built_index.today.isoformat(),
+               ZLY_ANSWERER="extractive")
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "今年全国质量月的主题是什么？", "--json"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    assert {"answer", "answerable", "citations", "contexts", "answerer", "latency_ms"} <= set(data)
+    assert data["answerable"] is True and data["answerer"] == "extractive"
+    assert {"n", "source", "title", "doc_no", "section", "text"} <= set(data["citations"][0])
+    assert {"source", "title", "doc_no", "section", "text", "score"} <= set(data["contexts"][0])
+    assert len(data["contexts"]) >= 3
