@@ -6,14 +6,11 @@ which escapes every piece of document, user and file-name text.
     serve(settings)          start the server (settings.host/port; login when settings.auth_users)
     build_app(settings)      the gr.Blocks, for tests: app.launch(**launch_kwargs(settings, ...))
 
-Per-session state, for the 👍/👎 feedback feature
+Per-session state
     last_results   gr.State: list[AnswerResult], one per assistant message of the chatbot, in order;
                    the chat strictly alternates user/assistant messages, so the chatbot message at
-                   index i belongs to last_results[i // 2] (see `result_for_message`). To add feedback:
-                   set FEEDBACK_OPTIONS = ("Like", "Dislike") and, in build_app, register
-                   ``chat.like(handler, [last_results], ...)`` with a ``gr.LikeData`` argument
-                   (``.index`` = message index, ``.liked``), then store result_for_message(...);
-                   the history that answer was asked with is [r.question for r in last_results[:i // 2]].
+                   index i belongs to last_results[i // 2] (see `result_for_message`). 👍/👎
+                   (``chat.like``) store that result with the questions asked before it as history.
 """
 from __future__ import annotations
 
@@ -111,18 +108,29 @@ def build_app(settings: Settings, assistant=None) -> gr.Blocks:
         chat = list(chat or []) + [{"role": "user", "content": V.md_text(question)},
                                    {"role": "assistant", "content": "正在检索通知…"}]
         yield chat, gr.skip(), "", gr.skip(), gr.skip()
+        generated, result = "", None
+        pending = AnswerResult(question=question, answer="", answerable=True)
         try:
-            result = assistant.ask(question, history=[r.question for r in results or []],
-                                   filters=Filters(year=int(year) if year else None, level=level or "",
-                                                   region=region or ""))
+            # an LLM answerer streams its tokens (unverified, shown as being written); the verified
+            # result always comes last and replaces them
+            for item in assistant.ask_stream(question, history=[r.question for r in results or []],
+                                             filters=Filters(year=int(year) if year else None,
+                                                             level=level or "", region=region or "")):
+                if isinstance(item, AnswerResult):
+                    result = item
+                    break
+                generated += item
+                chat[-1] = {"role": "assistant", "content": V.answer_md(pending, partial=generated)}
+                yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
         except Exception as exc:  # noqa: BLE001 — the user gets a message, the log the traceback
             log.exception("ask failed")
             result = AnswerResult(question=question, answer="处理这个问题时出错了，请稍后重试或联系管理员。",
                                   answerable=False, flags=[f"错误类型：{type(exc).__name__}"])
-        for piece in V.stream_pieces(result.answer):
-            chat[-1] = {"role": "assistant", "content": V.answer_md(result, partial=piece)}
-            yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            time.sleep(STREAM_DELAY)
+        if not generated:  # an extractive answer is ready at once: show it the way a chat writes
+            for piece in V.stream_pieces(result.answer):
+                chat[-1] = {"role": "assistant", "content": V.answer_md(result, partial=piece)}
+                yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                time.sleep(STREAM_DELAY)
         chat[-1] = {"role": "assistant", "content": V.answer_md(result)}
         cited = [c.source for c in result.citations]
         yield (chat, list(results or []) + [result], gr.skip(), V.sources_html(result),

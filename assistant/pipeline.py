@@ -6,9 +6,12 @@ like any other LangChain pipeline.
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import time
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -60,24 +63,25 @@ def split_questions(question: str) -> list[str]:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, reader: IndexReader | None = None):
+    def __init__(self, settings: Settings, reader: IndexReader | None = None, chat_model=None):
+        """`chat_model`: an already loaded ChatModel to answer with (else built from settings)."""
         self.settings = settings
         self.reader = reader or IndexReader(settings)
         self.retriever = HybridRetriever(reader=self.reader, settings=settings)
         self.extractive = ExtractiveAnswerer(settings, siblings=self.siblings, corpus_regions=self.corpus_regions,
                                              doc_profiles=self.doc_profiles, masthead=self.masthead,
                                              outline=self.outline)
-        self.answerer = self._make_answerer()
+        self.answerer = self._make_answerer(chat_model)
         self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
                                 | RunnableLambda(self._answer))
 
-    def _make_answerer(self):
+    def _make_answerer(self, chat_model):
         if self.settings.answerer == "extractive":
             return self.extractive
         from assistant.generative import GenerativeAnswerer
         from assistant.llm import make_chat_model
 
-        return GenerativeAnswerer(self.settings, make_chat_model(self.settings), self.extractive)
+        return GenerativeAnswerer(self.settings, chat_model or make_chat_model(self.settings), self.extractive)
 
     @property
     def model_name(self) -> str:
@@ -204,6 +208,43 @@ class Assistant:
         if len(question) > self.settings.max_question_chars and not any("问题过长" in f for f in result.flags):
             result.flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
         return result
+
+    def ask_stream(self, question: str, history: list[str] | None = None,
+                   filters: Filters | None = None) -> Iterator[str | AnswerResult]:
+        """Like `ask`, but an LLM answerer's text arrives piece by piece (str, not yet verified)
+        before the verified AnswerResult, which is always the last item.
+
+        The work runs in its own thread: the snapshot pin is a context variable, and a UI may
+        resume this generator from a different thread or context each time."""
+        items: queue.Queue = queue.Queue()
+        done = object()
+
+        def work():
+            try:
+                items.put(self._ask_streaming(question, list(history or []), filters, items.put))
+            except BaseException as exc:  # noqa: BLE001 — re-raised in the consumer
+                items.put(exc)
+            finally:
+                items.put(done)
+
+        threading.Thread(target=work, name="ask-stream", daemon=True).start()
+        while (item := items.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _ask_streaming(self, question: str, history: list[str], filters, emit) -> AnswerResult:
+        stream = getattr(self.answerer, "stream", None)
+        if stream is None or check_question(question, self.settings) \
+                or len(split_questions(question[: self.settings.max_question_chars])) > 1:
+            return self.ask(question, history, filters)
+        with self.reader.pinned():
+            turn = self._retrieve(self._rewrite(Turn(question=question, history=history, filters=filters)))
+            for item in stream(turn.standalone, turn.retrieval):
+                if isinstance(item, Draft):
+                    return self.finish(turn, item)
+                emit(item)
+        raise RuntimeError("answerer stream ended without a draft")
 
     def _ask_parts(self, question: str, parts: list[str], history: list[str], filters, started: float):
         """"第几届？这届奖后来搞了什么活动？": answer each part in turn, later parts read as follow-ups."""
