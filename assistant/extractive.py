@@ -173,9 +173,12 @@ class ExtractiveAnswerer:
         if "count" in kinds and ctx.kind in ("list", "table_row") and not best.kind_match:
             return self._compose_count(ctx)
         if OUTLINE_CUES.search(question):
-            parts = self.outline(ctx)
-            if len(parts) > 1:
-                return self._compose_outline(ctx, parts)
+            # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
+            # in order of evidence, that belongs to a section with several parts
+            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.top_k]:
+                parts = self.outline(contexts[i])
+                if len(parts) > 1:
+                    return self._compose_outline(contexts[i], parts)
         return self._compose(question, units, contexts, kinds)
 
     def _prefer_matching_doc_no(self, units: list[Unit], contexts: list[Context], retrieval: Retrieval) -> list[Unit]:

@@ -56,10 +56,17 @@ _INSTRUCTION = re.compile(r"忽略.{0,8}(指令|指示|要求|规则)|系统提�
 MAX_PARTS = 4
 
 
+# A part that opens with 各/每/分别 asks about each item of the set the part before it counted
+# ("分几块？各块标题是什么"): one question about one set, not two.
+_EACH_OF_THEM = re.compile(r"^(?:各|每|分别)")
+
+
 def split_questions(question: str) -> list[str]:
     """Several questions in one message ("…第几届？…搞了什么活动？"), each long enough to stand alone."""
     parts = [p.strip() + "？" for p in re.split(r"[？?]", question) if p.strip()]
-    return parts[:MAX_PARTS] if len(parts) > 1 and all(len(p) >= 8 for p in parts) else [question]
+    if len(parts) < 2 or any(len(p) < 8 for p in parts) or any(_EACH_OF_THEM.match(p) for p in parts[1:]):
+        return [question]
+    return parts[:MAX_PARTS]
 
 
 class Assistant:

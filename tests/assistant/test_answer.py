@@ -224,3 +224,16 @@ def test_cli_ask_json_fields(built_index):
     assert {"n", "source", "title", "doc_no", "section", "text"} <= set(data["citations"][0])
     assert {"source", "title", "doc_no", "section", "text", "score"} <= set(data["contexts"][0])
     assert len(data["contexts"]) >= 3
+
+
+def test_outline_lists_every_sub_heading(assistant, index_reader):
+    """"分几部分？每部分标题是什么" is one question about one set: every sub-heading, each cited."""
+    view = index_reader.view()
+    national = next(r for r in catalogue() if r["level"] == "national" and r["year"] == "2025")
+    sections = {view.snapshot.chunks[c]["meta"]["section"] for c in view.snapshot.files[national["file"]].chunk_ids}
+    parent = next(s.split(" > ")[0] for s in sections if "活动内容" in s)
+    heads = sorted({s.split(" > ")[1] for s in sections if s.startswith(parent + " > ")})
+    assert len(heads) > 2
+    result = assistant.ask("25年全国质量月的活动内容分几部分？每部分标题是什么")
+    assert result.answerable and f"共分{len(heads)}部分" in result.answer, result.answer
+    assert all(h in result.answer for h in heads) and len(result.citations) == len(heads)
