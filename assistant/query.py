@@ -18,6 +18,7 @@ _LEVEL_WORDS = [
     ("municipal", r"市里|设区市|市级|地市"),
     ("county", r"县里|县级|我们县|本县|区县|县区|县（市、区）|县市区"),
 ]
+_FORWARDED = re.compile(r"(?:转发|转载)[了的]?(?:国家|全国|总局|国务院|国市监)")
 _RELATIVE = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
 _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
@@ -56,7 +57,10 @@ def parse_years(text: str, today: dt.date) -> list[int]:
 
 def parse_query(text: str, today: dt.date) -> QueryInfo:
     info = QueryInfo(text=text, years=parse_years(text, today))
-    info.levels = [level for level, pattern in _LEVEL_WORDS if re.search(pattern, text)]
+    # "省里转发国家通知时的联系人": what was forwarded is not who is asked about
+    subject = _FORWARDED.sub("转发", text)
+    info.levels = [level for level, pattern in _LEVEL_WORDS if re.search(pattern, subject)] \
+        or [level for level, pattern in _LEVEL_WORDS if re.search(pattern, text)]
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))

@@ -237,3 +237,12 @@ def test_outline_lists_every_sub_heading(assistant, index_reader):
     result = assistant.ask("25年全国质量月的活动内容分几部分？每部分标题是什么")
     assert result.answerable and f"共分{len(heads)}部分" in result.answer, result.answer
     assert all(h in result.answer for h in heads) and len(result.citations) == len(heads)
+
+
+def test_contact_of_the_forwarding_notice(assistant):
+    """"省里转发国家通知时的联系人" asks the provincial notice, whose contact line sits in its own text."""
+    forwarding = next(r for r in catalogue() if r["year"] == "2022")
+    text = (CORPUS / forwarding["file"]).read_text("utf-8")
+    name, phone = re.search(r"联系人：([\u4e00-\u9fa5]{2,4})（[^）]*），电话：(\d{11})", text).groups()
+    result = assistant.ask("22年省里转发国家质量月通知那次，联系人是谁？手机多少？")
+    assert result.answerable and name in result.answer and phone in result.answer, result.answer

@@ -154,6 +154,8 @@ TODAY = datetime.date(2025, 9, 1)
     ("前年我们永安的计划表", [2023], "county", ["永安市"]),
     ("二〇二四年省局的口号", [2024], "provincial", []),
     ("2026年主题是什么", [2026], "", []),
+    ("22年省里转发国家通知时的联系人", [2022], "provincial", []),  # the forwarded level is not the subject
+    ("转发国家通知的那份文件", [], "national", []),  # nothing else named: keep it
 ])
 def test_query_understanding(question, years, level, regions):
     info = parse_query(question, TODAY)
