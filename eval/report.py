@@ -76,11 +76,13 @@ def headline_rows(m: dict) -> list[list]:
 def write_report(out: Path, m: dict, records: list[dict], questions, drafts: list[dict]) -> Path:
     qs = {q.id: q for q in questions}
     run = m["run"]
-    parts = [f"# Evaluation report: pipeline `{run['pipeline']}`, answerer `{run['answerer']}`", "",
+    model = f" (model `{run['model']}`)" if run.get("model") not in (None, "", "—") else ""
+    code = f" Code `{run['code']}`." if run.get("code") else ""
+    parts = [f"# Evaluation report: pipeline `{run['pipeline']}`, answerer `{run['answerer']}`{model}", "",
              f"{m['n_questions']} questions ({m['n_single']} single, {m['n_followup']} follow-up; "
              f"{m['n_answerable']} answerable, {m['n_unanswerable']} unanswerable) from `{run['questions']}`. "
              f"Evaluation date {run['today']}, top_k {run['top_k']}, ranks to depth {run['depth']}. "
-             f"Finished {run['finished']} in {run['seconds']} s." + (f" **{m['errors']} questions raised errors.**"
+             f"Finished {run['finished']} in {run['seconds']} s.{code}" + (f" **{m['errors']} questions raised errors.**"
                                                                      if m["errors"] else ""), "",
              "## Headline", "", _table(["metric", "value"], headline_rows(m)), "",
              "## By question type", "",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -57,6 +58,19 @@ class OursPipeline:
 
 
 # ---------------------------------------------------------------- per question
+
+def code_version() -> str:
+    """The git commit the run starts from ("+changes" when the tree is not clean), or ""."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head + ("+changes" if head and dirty else "")
+
 
 def cited_pairs(answer: str, citations: list[dict]) -> list[dict]:
     """(sentence, chunk) pairs: each [n] covers its line's text since the previous marker group."""
@@ -299,13 +313,14 @@ def run(settings: Settings, questions_path, out_dir, drafting_path=None, pipelin
     out.mkdir(parents=True, exist_ok=True)
     assistant = assistant or build_assistant(settings, embeddings)
     pipe = make_pipeline(pipeline, settings, assistant, baseline_dir)
-    started = time.time()
+    started, code = time.time(), code_version()
     records = ask_all(pipe, questions)
     drafts = run_drafting(settings, assistant, tasks, out) if tasks and pipeline == "ours" else []
     metrics = summarize(records, questions)
     metrics["drafting"] = summarize_drafts(drafts) if drafts else None
     metrics["run"] = {"pipeline": pipeline, "answerer": getattr(assistant.answerer, "name", settings.answerer),
                       "questions": str(questions_path), "drafting": str(drafting_path or ""),
+                      "model": getattr(assistant, "model_name", ""), "code": code,
                       "today": settings.today.isoformat(), "top_k": settings.top_k, "depth": DEPTH,
                       "corpus_dir": str(settings.corpus_dir), "data_dir": str(settings.data_dir),
                       "seconds": round(time.time() - started, 1),
