@@ -19,6 +19,7 @@ from index.settings import Settings
 
 REFUSAL_MARKERS = ("语料中没有", "没有相关内容", "无法回答", "未提及", "没有提到")
 FALLBACK_NOTE = "模型的回答未能在资料中核实，改为直接摘录原文回答。"
+REFUSAL_OVERRIDDEN_NOTE = "模型表示资料中没有答案，但检索到的原文与问题相关，以下直接摘录原文，请核对。"
 
 
 def load_prompt(settings: Settings, name: str) -> str:
@@ -64,14 +65,22 @@ class GenerativeAnswerer:
 
     def settle(self, text: str, baseline: Draft, cited: dict[int, Context]) -> Draft:
         """Turn the model's raw text into a draft: attribute unmarked sentences, and when no
-        sentence survives verification fall back to the extractive answer, saying so."""
+        sentence survives verification, or the model says the passages lack an answer the
+        evidence gate found, fall back to the extractive answer, saying so."""
         text = text.strip()
         if not text or any(m in text for m in REFUSAL_MARKERS):
-            return Draft(text or "语料中没有相关内容。", answerable=False)
+            if self.settings.llm_trust_refusals:
+                return Draft(text or "语料中没有相关内容。", answerable=False)
+            return self.quoted(baseline, REFUSAL_OVERRIDDEN_NOTE)
         text = attribute(text, cited)
         if not verify_answer(text, cited, list(cited.values())).used:
-            return Draft(baseline.text, baseline.answerable, baseline.cited, [*baseline.flags, FALLBACK_NOTE])
+            return self.quoted(baseline, FALLBACK_NOTE)
         return Draft(text, answerable=True, cited=cited)
+
+    @staticmethod
+    def quoted(baseline: Draft, note: str) -> Draft:
+        """The extractive answer in place of the model's, with a flag saying why."""
+        return Draft(baseline.text, baseline.answerable, baseline.cited, [*baseline.flags, note])
 
     def answer(self, question: str, retrieval: Retrieval) -> Draft:
         baseline, messages, cited = self.prepare(question, retrieval)

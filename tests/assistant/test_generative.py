@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from assistant.generative import FALLBACK_NOTE, GenerativeAnswerer
+from assistant.generative import FALLBACK_NOTE, REFUSAL_OVERRIDDEN_NOTE, GenerativeAnswerer
 from assistant.pipeline import Assistant
 from assistant.results import AnswerResult
 from assistant.verify import supported
@@ -84,8 +84,16 @@ def test_unmarked_true_answer_gets_its_citation(built_index, index_reader):
     assert result.answer.startswith("主题是加强全面质量管理") and "活动主题" in result.citations[0].section
 
 
-def test_model_refusal_is_a_refusal(built_index, index_reader):
+def test_model_refusal_despite_evidence_gives_the_quote(built_index, index_reader):
     result = llm_assistant(built_index, index_reader, ScriptedModel("语料中没有相关内容")).ask(THEME_QUESTION)
+    assert result.answerable and REFUSAL_OVERRIDDEN_NOTE in result.flags
+    assert "加强全面质量管理" in re.sub(r"\s", "", result.answer)
+    assert_verified(result)
+
+
+def test_model_refusal_is_a_refusal_when_trusted(built_index, index_reader):
+    settings = built_index.model_copy(update={"llm_trust_refusals": True})
+    result = llm_assistant(settings, index_reader, ScriptedModel("语料中没有相关内容")).ask(THEME_QUESTION)
     assert result.answerable is False and not result.citations
 
 
