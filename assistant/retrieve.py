@@ -113,15 +113,15 @@ class HybridRetriever(BaseRetriever):
         qvec = self.reader.embeddings.embed_query(query)
         qtok = tokens(query)
         rankings: list[tuple[float, list[int]]] = []
-        vec = self.reader.vector_search(view, qvec, s.candidates)
-        rankings.append((s.weight_vector, [position[h.chunk_id] for h in vec]))
+        wide = [position[h.chunk_id] for h in
+                self.reader.vector_search(view, qvec, s.candidates * (s.year_overfetch if years else 1))]
+        rankings.append((s.weight_vector, wide[: s.candidates]))
         rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates)]))
         for year in years[:3]:
             if not (view.years == year).any():
                 continue
             # A year-restricted pass makes sure the asked year's passages are candidates at all.
-            vec_y = self.reader.vector_search(view, qvec, s.candidates // 2, where={"year": year})
-            rankings.append((s.weight_vector, [position[h.chunk_id] for h in vec_y if h.chunk_id in position]))
+            rankings.append((s.weight_vector, self._vector_for_year(view, qvec, year, wide)))
             rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates // 2,
                                                                            allowed=view.years == year)]))
         fused: dict[int, float] = {}
@@ -129,6 +129,16 @@ class HybridRetriever(BaseRetriever):
             for rank, idx in enumerate(ranked):
                 fused[idx] = fused.get(idx, 0.0) + weight / (s.rrf_k + rank + 1)
         return fused
+
+    def _vector_for_year(self, view: IndexView, qvec: list[float], year: int, wide: list[int]) -> list[int]:
+        """Rows of one year by vector similarity: taken from the wide unfiltered search when it
+        covers the whole index or holds enough of them, else from a filtered search."""
+        n = self.settings.candidates // 2
+        rows = [i for i in wide if view.years[i] == year][:n]
+        if len(rows) >= n or len(wide) >= len(view.ids):
+            return rows
+        hits = self.reader.vector_search(view, qvec, n, where={"year": year})
+        return [view.position[h.chunk_id] for h in hits if h.chunk_id in view.position]
 
     def _rerank(self, view: IndexView, query: str, top: list[tuple]) -> list[tuple]:
         from index.components.st_embeddings import CrossEncoderReranker

@@ -211,6 +211,21 @@ def test_strict_filter_that_matches_is_strict(retriever):
     assert {c.source for c in national.contexts} <= {N25, F22, F25}
 
 
+@pytest.mark.parametrize("candidates,overfetch", [(40, 4), (6, 1), (4, 2)])
+def test_year_vector_pass_equals_a_filtered_search(retriever, candidates, overfetch):
+    """The year's rows come from the wide unfiltered search when it can tell, else from Chroma's
+    filter; either way they are the rows a filtered search ranks first (small settings force the
+    filter: the wide search then holds too few rows of a rare year)."""
+    settings = retriever.settings.model_copy(update={"candidates": candidates, "year_overfetch": overfetch})
+    narrow = HybridRetriever(reader=retriever.reader, settings=settings)
+    view = retriever.reader.view()
+    qvec = retriever.reader.embeddings.embed_query("质量月活动由哪个部门牵头")
+    wide = [view.position[h.chunk_id] for h in retriever.reader.vector_search(view, qvec, candidates * overfetch)]
+    for year in view.available_years():
+        filtered = retriever.reader.vector_search(view, qvec, candidates // 2, where={"year": year})
+        assert narrow._vector_for_year(view, qvec, year, wide) == [view.position[h.chunk_id] for h in filtered]
+
+
 # ---- shapes
 
 def test_contexts_carry_citation_fields(retriever):
