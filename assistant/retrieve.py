@@ -132,13 +132,12 @@ class HybridRetriever(BaseRetriever):
 
     def _vector_for_year(self, view: IndexView, qvec: list[float], year: int, wide: list[int]) -> list[int]:
         """Rows of one year by vector similarity: taken from the wide unfiltered search when it
-        covers the whole index or holds enough of them, else from a filtered search."""
+        covers the whole index or holds enough of them, else from an exact search of that year."""
         n = self.settings.candidates // 2
         rows = [i for i in wide if view.years[i] == year][:n]
         if len(rows) >= n or len(wide) >= len(view.ids):
             return rows
-        hits = self.reader.vector_search(view, qvec, n, where={"year": year})
-        return [view.position[h.chunk_id] for h in hits if h.chunk_id in view.position]
+        return self.reader.year_search(view, qvec, year, n)
 
     def _rerank(self, view: IndexView, query: str, top: list[tuple]) -> list[tuple]:
         from index.components.st_embeddings import CrossEncoderReranker

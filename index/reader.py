@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +30,8 @@ class IndexView:
     stamp: float
     position: dict[str, int]  # chunk id → row
     year_list: tuple[int, ...]  # years present, sorted
+    # year → (rows, their vectors), filled by IndexReader.year_search the first time a year is needed
+    year_vectors: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False)
 
     def record(self, chunk_id: str) -> dict:
         return self.snapshot.chunks[chunk_id]
@@ -98,3 +100,19 @@ class IndexReader:
         extra = max(0, self._count - len(live))
         hits = self.store.query(query_vector, n + min(extra, 200), where)
         return [h for h in hits if h.chunk_id in live][:n]
+
+    def year_search(self, view: IndexView, query_vector: list[float], year: int, n: int) -> list[int]:
+        """Rows of one year ranked by cosine similarity, exactly, over that year's vectors kept in
+        memory (read from the store once per snapshot and year). Chroma's metadata filter does the
+        same search but costs ~145 ms per query at 100k chunks; this is one matrix-vector product."""
+        cached = view.year_vectors.get(year)
+        if cached is None:
+            ids, matrix = self.store.vectors([view.ids[i] for i in np.flatnonzero(view.years == year)])
+            cached = (np.asarray([view.position[c] for c in ids], dtype=np.int64), matrix)
+            view.year_vectors[year] = cached  # two threads may both load it: same result, no lock needed
+        rows, matrix = cached
+        if not len(rows) or n <= 0:
+            return []
+        sims = matrix @ np.asarray(query_vector, dtype=np.float32)  # vectors are unit length
+        top = np.argpartition(-sims, n - 1)[:n] if n < len(sims) else np.arange(len(sims))
+        return [int(rows[i]) for i in top[np.argsort(-sims[top], kind="stable")]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from index.settings import Settings
@@ -45,6 +46,18 @@ class ChromaVectorStore:
 
     def ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
+
+    def vectors(self, ids: list[str], batch: int = 5000) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of those `ids` the store holds: (their ids in the given order, one row each)."""
+        found, rows = [], []
+        for i in range(0, len(ids), batch):
+            got = self.collection.get(ids=ids[i:i + batch], include=["embeddings"])
+            by_id = dict(zip(got["ids"], got["embeddings"]))
+            for cid in ids[i:i + batch]:
+                if cid in by_id:
+                    found.append(cid)
+                    rows.append(by_id[cid])
+        return found, np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
 
     def count(self) -> int:
         return self.collection.count()

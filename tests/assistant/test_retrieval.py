@@ -213,9 +213,9 @@ def test_strict_filter_that_matches_is_strict(retriever):
 
 @pytest.mark.parametrize("candidates,overfetch", [(40, 4), (6, 1), (4, 2)])
 def test_year_vector_pass_equals_a_filtered_search(retriever, candidates, overfetch):
-    """The year's rows come from the wide unfiltered search when it can tell, else from Chroma's
-    filter; either way they are the rows a filtered search ranks first (small settings force the
-    filter: the wide search then holds too few rows of a rare year)."""
+    """The year's rows come from the wide unfiltered search when it can tell, else from an exact
+    in-memory search of that year; either way they are the rows Chroma's filtered search ranks
+    first (small settings force the in-memory search: the wide one holds too few rows of a year)."""
     settings = retriever.settings.model_copy(update={"candidates": candidates, "year_overfetch": overfetch})
     narrow = HybridRetriever(reader=retriever.reader, settings=settings)
     view = retriever.reader.view()
