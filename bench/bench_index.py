@@ -164,7 +164,7 @@ def micro_profile(retriever: HybridRetriever, vectors: dict[str, list[float]], y
     HybridRetriever.search = reader.view() (a stat of the snapshot file; the view, its id→row map and
     BM25 are cached until the next ingest) + embed query + _fuse(vector_search = store.query(n=40),
     or n=160 for a question with a year, whose hits of that year give the year-restricted vector
-    ranking (a where={"year": …} search only when they are too few); store.count() is cached per
+    ranking (an exact in-memory search of that year only when they are too few); store.count() is cached per
     snapshot; BM25 top 40 and a year-restricted BM25) + scoring of the candidates.
     """
     from index.tokenize import tokens
@@ -178,7 +178,9 @@ def micro_profile(retriever: HybridRetriever, vectors: dict[str, list[float]], y
         "store.count() (once per snapshot)": lambda q, v: store.count(),
         f"store.query(n={cand})": lambda q, v: store.query(v, cand),
         f"store.query(n={wide}) (questions with a year)": lambda q, v: store.query(v, wide),
-        f"store.query(n={cand // 2}, where year) (rare years only)": lambda q, v: store.query(v, cand // 2, where={"year": year}),
+        f"reader.year_search(n={cand // 2}) (rare years only)": lambda q, v: reader.year_search(view, v, year, cand // 2),
+        f"store.query(n={cand // 2}, where year) (Chroma's filter, not used)":
+            lambda q, v: store.query(v, cand // 2, where={"year": year}),
         "reader.vector_search": lambda q, v: reader.vector_search(view, v, cand),
         "bm25 tokens + top": lambda q, v: view.bm25.top(tokens(q), cand),
         "bm25 top, year-restricted": lambda q, v: view.bm25.top(tokens(q), cand // 2, allowed=view.years == year),
