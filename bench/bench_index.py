@@ -164,8 +164,8 @@ def micro_profile(retriever: HybridRetriever, vectors: dict[str, list[float]], y
     HybridRetriever.search = reader.view() (a stat of the snapshot file; the view, its id→row map and
     BM25 are cached until the next ingest) + embed query + _fuse(vector_search = store.query(n=40),
     or n=160 for a question with a year, whose hits of that year give the year-restricted vector
-    ranking (an exact in-memory search of that year only when they are too few); store.count() is cached per
-    snapshot; BM25 top 40 and a year-restricted BM25) + scoring of the candidates.
+    ranking (an exact in-memory search of that year only when they are too few); store.count() is
+    cached per snapshot; BM25 top 40 and a year-restricted BM25) + scoring of the candidates.
     """
     from index.tokenize import tokens
 

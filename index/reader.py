@@ -104,7 +104,7 @@ class IndexReader:
     def year_search(self, view: IndexView, query_vector: list[float], year: int, n: int) -> list[int]:
         """Rows of one year ranked by cosine similarity, exactly, over that year's vectors kept in
         memory (read from the store once per snapshot and year). Chroma's metadata filter does the
-        same search but costs ~145 ms per query at 100k chunks; this is one matrix-vector product."""
+        same search at ~150-210 ms per query at 100k chunks; this is one matrix-vector product."""
         cached = view.year_vectors.get(year)
         if cached is None:
             ids, matrix = self.store.vectors([view.ids[i] for i in np.flatnonzero(view.years == year)])

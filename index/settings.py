@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     candidates: int = 40  # per retriever before fusion
     # The year-restricted vector pass keeps that year's hits from an unfiltered search this many
     # times wider (~3 ms at 100k chunks); only when they are too few does it search that year's
-    # vectors exactly in memory (Chroma's metadata filter would cost ~145 ms there).
+    # vectors exactly in memory (Chroma's metadata filter would cost ~150-210 ms there).
     year_overfetch: int = 4
     rrf_k: int = 60
     weight_vector: float = 1.0

@@ -57,7 +57,7 @@ class ChromaVectorStore:
                 if cid in by_id:
                     found.append(cid)
                     rows.append(by_id[cid])
-        return found, np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+        return found, (np.asarray(rows, dtype=np.float32) if rows else np.empty((0, 0), dtype=np.float32))
 
     def count(self) -> int:
         return self.collection.count()
