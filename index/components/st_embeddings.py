@@ -1,7 +1,9 @@
 """The embedding model, through sentence-transformers (the only module importing it).
 
 Exposed as a LangChain `Embeddings`, with e5's asymmetric prompts: questions are
-embedded as "query: …", notice passages as "passage: …".
+embedded as "query: …", notice passages as "passage: …". With `embed_backend="onnx"` (the
+default) the model is exported once and run by ONNX Runtime (index/components/onnx_encoder.py);
+"torch" runs it through sentence-transformers as loaded.
 """
 from __future__ import annotations
 
@@ -20,10 +22,12 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.settings = settings
         self.name = settings.embed_model
         self._model = None
+        self._onnx = None
         self._lock = Lock()  # encode is not re-entrant across threads on one model
 
     @property
     def model(self):
+        """The sentence-transformers model (torch backend; the onnx backend loads it only to export)."""
         if self._model is None:
             # torch's compile cache would otherwise land in the system temp dir
             os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(self.settings.models_dir / "torchinductor"))
@@ -39,16 +43,37 @@ class SentenceTransformerEmbeddings(Embeddings):
             self._model = SentenceTransformer(path, device=self.settings.embed_device)
         return self._model
 
-    def _encode(self, texts: list[str], prompt: str, threads: int = 0) -> list[list[float]]:
-        import torch
+    def load(self) -> None:
+        """Materialise and load now (exporting to onnx on first use), so a first query does not pay for it."""
+        if self.settings.embed_backend == "onnx":
+            self._onnx_encoder()
+        else:
+            self.model
 
+    def _onnx_encoder(self):
+        if self._onnx is None:
+            from index.components import onnx_encoder
+
+            folder = onnx_encoder.onnx_folder(self.settings.models_dir, self.name)
+            if not onnx_encoder.is_exported(folder):
+                onnx_encoder.export(self.model, folder, source=self.name)
+                self._model = None  # exported: the torch model is not needed in memory any more
+            self._onnx = onnx_encoder.OnnxEncoder(folder, threads=self.settings.embed_threads)
+        return self._onnx
+
+    def _encode(self, texts: list[str], prompt: str, threads: int = 0) -> list[list[float]]:
+        texts = [prompt + t for t in texts]
         with self._lock:
+            if self.settings.embed_backend == "onnx":
+                return self._onnx_encoder().encode(texts, self.settings.embed_batch_size).tolist()
+            import torch
+
             before = torch.get_num_threads()
             if threads:
                 # one short question: a second thread only adds spin-waiting, worst on a busy machine
                 torch.set_num_threads(threads)
             try:
-                vectors = self.model.encode(list(texts), prompt=prompt, batch_size=self.settings.embed_batch_size,
+                vectors = self.model.encode(texts, batch_size=self.settings.embed_batch_size,
                                             normalize_embeddings=True, show_progress_bar=False)
             finally:
                 torch.set_num_threads(before)

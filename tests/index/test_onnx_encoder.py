@@ -1,0 +1,65 @@
+"""The onnx backend (the default) gives the vectors sentence-transformers gives, so an index built
+by either backend serves questions embedded by the other."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.components import onnx_encoder
+from index.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "今年质量月活动的主题是什么？",
+    "质量月",
+    "一、活动主题\n加强全面质量管理 促进质量强国建设。" * 40,  # past 512 tokens: truncated alike
+    "9\t“铁拳”出击，助力产品质量安全\t通过在商超LED屏宣传，加大宣传力度。\t9月\t执法大队",
+    "Quality Month is held every September in China.",
+]
+
+
+@pytest.fixture(scope="module")
+def torch_embeddings():
+    from index.components.st_embeddings import SentenceTransformerEmbeddings
+
+    return SentenceTransformerEmbeddings(Settings(embed_backend="torch"))
+
+
+def _cos_rows(a, b) -> np.ndarray:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def test_default_backend_is_onnx(embeddings):
+    assert embeddings.settings.embed_backend == "onnx"
+    assert onnx_encoder.is_exported(onnx_encoder.onnx_folder(embeddings.settings.models_dir, embeddings.name))
+
+
+def test_passages_match_torch_in_order(embeddings, torch_embeddings, monkeypatch):
+    # batches of 2 over texts of very different lengths: sorting by length must not reorder the output
+    monkeypatch.setattr(embeddings.settings, "embed_batch_size", 2)
+    ours = embeddings.embed_documents(TEXTS)
+    ref = torch_embeddings.embed_documents(TEXTS)
+    assert _cos_rows(ours, ref).min() >= 0.9999
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+
+
+def test_queries_match_torch(embeddings, torch_embeddings):
+    ours = [embeddings.embed_query(t) for t in TEXTS]
+    ref = [torch_embeddings.embed_query(t) for t in TEXTS]
+    assert _cos_rows(ours, ref).min() >= 0.9999
+    # and a question is not embedded as a passage (the prompts reach the onnx path)
+    assert _cos_rows(ours[:1], embeddings.embed_documents(TEXTS[:1]))[0] < 0.999
+
+
+def test_unsupported_model_is_refused_and_leaves_nothing(torch_embeddings, tmp_path):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Dense
+
+    st = torch_embeddings.model
+    with_dense = SentenceTransformer(modules=[st[0], st[1], Dense(384, 64)], device="cpu")
+    out = tmp_path / "onnx" / "with-dense"
+    with pytest.raises(onnx_encoder.UnsupportedModel, match="embed_backend=torch"):
+        onnx_encoder.export(with_dense, out, source="with-dense")
+    assert not out.exists() and not list(tmp_path.rglob("*.onnx"))
