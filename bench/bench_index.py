@@ -16,7 +16,8 @@ corpus/ and data/ are only read):
 Prints each figure next to its target and writes bench/results/index.json.
 
 The machine is shared: the load average at each stage is recorded with the figures, since
-query embedding on 2 cores is CPU-bound and slows down in proportion to other work.
+query embedding on 2 cores is CPU-bound (ONNX Runtime by default; ZLY_EMBED_BACKEND=torch
+measures the sentence-transformers path) and slows down in proportion to other work.
 """
 from __future__ import annotations
 
@@ -346,26 +347,21 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--synthetic-queries", type=int, default=40)
     ap.add_argument("--budget", type=float, default=840.0, help="seconds; the synthetic query run is cut to fit")
-    ap.add_argument("--torch-threads", type=int, default=0,
-                    help="torch intra-op threads (0 = torch's default, what the app uses)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "index.json")
     args = ap.parse_args()
 
     started = time.perf_counter()
-    import torch
-
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
-
+    settings = Settings()  # ZLY_EMBED_BACKEND / ZLY_EMBED_THREADS in the environment choose what is measured
     results: dict = {
         "when": dt.datetime.now().isoformat(timespec="seconds"), "machine": platform.machine(),
-        "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
+        "cpus": os.cpu_count(), "embed_backend": settings.embed_backend, "embed_threads": settings.embed_threads,
+        "python": platform.python_version(),
         "targets": {"p95_corpus_ms": TARGET_P95_CORPUS_MS, "p95_100k_ms": TARGET_P95_100K_MS,
                     "reingest_pct": TARGET_REINGEST_PCT},
     }
-    print(f"bench_index: {results['cpus']} CPUs, torch threads {results['torch_threads']}, "
-          f"load average {load()} at start")
-    embeddings = SentenceTransformerEmbeddings(Settings())
+    print(f"bench_index: {results['cpus']} CPUs, embedder {settings.embed_backend} "
+          f"(threads {settings.embed_threads or 'default'}), load average {load()} at start")
+    embeddings = SentenceTransformerEmbeddings(settings)
     t = time.perf_counter()
     embeddings.embed_query("加载模型")
     results["model_load_s"] = round(time.perf_counter() - t, 2)

@@ -42,8 +42,9 @@ class Settings(BaseSettings):
     embed_passage_prompt: str = "passage: "
     embed_batch_size: int = 32
     embed_device: str = "cpu"  # torch backend only
-    # "onnx": exported once to models_dir/onnx/ and run by ONNX Runtime (~4x faster per question
-    # on CPU, same vectors); "torch": sentence-transformers as loaded (GPU, or models onnx can't run).
+    # "onnx": exported once to models_dir/onnx/ and run by ONNX Runtime (~3x faster per question
+    # on CPU, same vectors; a model whose layout can't be exported falls back to torch);
+    # "torch": sentence-transformers as loaded (e.g. on a GPU).
     embed_backend: Literal["onnx", "torch"] = "onnx"
     embed_threads: int = 0  # onnx: threads for questions and passages alike (0 = one per core)
     embed_query_threads: int = 1  # torch: threads for one question (0 = torch default)

@@ -7,7 +7,8 @@ sentence-transformers model into a folder under `models_dir`; after that a proce
 only onnxruntime, tokenizers and numpy to embed — no torch model in memory.
 
 Supported: a Transformer followed by mean or CLS pooling (and optionally Normalize) — e5, bge,
-most sentence embedders. Anything else is refused with a message naming `embed_backend=torch`.
+most sentence embedders. Anything else raises UnsupportedModel before writing a file, and the
+caller runs that model with torch instead.
 """
 from __future__ import annotations
 
@@ -37,10 +38,10 @@ def export(st_model, out: Path, source: str) -> Path:
 
     modules = [type(m).__name__ for m in st_model]
     if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]):
-        raise UnsupportedModel(f"{source}: modules {modules} cannot run on onnx; set embed_backend=torch")
+        raise UnsupportedModel(f"{source}: modules {modules} cannot run on onnx")
     pooling = st_model[1].get_config_dict()
     if pooling.get("pooling_mode") not in ("mean", "cls") or not pooling.get("include_prompt", True):
-        raise UnsupportedModel(f"{source}: pooling {pooling} cannot run on onnx; set embed_backend=torch")
+        raise UnsupportedModel(f"{source}: pooling {pooling} cannot run on onnx")
 
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

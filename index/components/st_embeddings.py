@@ -7,6 +7,7 @@ default) the model is exported once and run by ONNX Runtime (index/components/on
 """
 from __future__ import annotations
 
+import logging
 import os
 from threading import Lock
 
@@ -15,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 from index.settings import Settings
 
 DEFAULT_MODEL = "e5-small-offline"
+log = logging.getLogger(__name__)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -45,27 +47,31 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def load(self) -> None:
         """Materialise and load now (exporting to onnx on first use), so a first query does not pay for it."""
-        if self.settings.embed_backend == "onnx":
-            self._onnx_encoder()
-        else:
+        if self.settings.embed_backend != "onnx" or self._onnx_encoder() is None:
             self.model
 
     def _onnx_encoder(self):
+        """The onnx encoder, or None when this model's layout cannot be exported (torch then runs it)."""
         if self._onnx is None:
             from index.components import onnx_encoder
 
             folder = onnx_encoder.onnx_folder(self.settings.models_dir, self.name)
-            if not onnx_encoder.is_exported(folder):
-                onnx_encoder.export(self.model, folder, source=self.name)
-                self._model = None  # exported: the torch model is not needed in memory any more
-            self._onnx = onnx_encoder.OnnxEncoder(folder, threads=self.settings.embed_threads)
-        return self._onnx
+            try:
+                if not onnx_encoder.is_exported(folder):
+                    onnx_encoder.export(self.model, folder, source=self.name)
+                    self._model = None  # exported: the torch model is not needed in memory any more
+                self._onnx = onnx_encoder.OnnxEncoder(folder, threads=self.settings.embed_threads)
+            except onnx_encoder.UnsupportedModel as exc:
+                log.warning("%s; embedding with torch instead", exc)
+                self._onnx = False
+        return self._onnx or None
 
     def _encode(self, texts: list[str], prompt: str, threads: int = 0) -> list[list[float]]:
         texts = [prompt + t for t in texts]
         with self._lock:
-            if self.settings.embed_backend == "onnx":
-                return self._onnx_encoder().encode(texts, self.settings.embed_batch_size).tolist()
+            encoder = self._onnx_encoder() if self.settings.embed_backend == "onnx" else None
+            if encoder is not None:
+                return encoder.encode(texts, self.settings.embed_batch_size).tolist()
             import torch
 
             before = torch.get_num_threads()

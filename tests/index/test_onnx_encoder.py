@@ -53,13 +53,23 @@ def test_queries_match_torch(embeddings, torch_embeddings):
     assert _cos_rows(ours[:1], embeddings.embed_documents(TEXTS[:1]))[0] < 0.999
 
 
-def test_unsupported_model_is_refused_and_leaves_nothing(torch_embeddings, tmp_path):
+def test_unsupported_model_falls_back_to_torch(torch_embeddings, tmp_path):
+    """A model with a layer the exporter does not know (here a Dense head) is refused before any
+    file is written, and the embeddings run it with torch instead of failing."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.models import Dense
 
+    from index.components.st_embeddings import SentenceTransformerEmbeddings
+
     st = torch_embeddings.model
     with_dense = SentenceTransformer(modules=[st[0], st[1], Dense(384, 64)], device="cpu")
-    out = tmp_path / "onnx" / "with-dense"
-    with pytest.raises(onnx_encoder.UnsupportedModel, match="embed_backend=torch"):
-        onnx_encoder.export(with_dense, out, source="with-dense")
-    assert not out.exists() and not list(tmp_path.rglob("*.onnx"))
+    with pytest.raises(onnx_encoder.UnsupportedModel, match="Dense"):
+        onnx_encoder.export(with_dense, tmp_path / "refused", source="with-dense")
+    assert not list(tmp_path.iterdir())
+
+    with_dense.save(str(tmp_path / "with-dense"))
+    settings = Settings(embed_model=str(tmp_path / "with-dense"), models_dir=tmp_path / "models")
+    vector = SentenceTransformerEmbeddings(settings).embed_query(TEXTS[0])
+    expected = with_dense.encode([settings.embed_query_prompt + TEXTS[0]], normalize_embeddings=True)
+    assert len(vector) == 64 and _cos_rows([vector], expected)[0] >= 0.9999
+    assert not list((tmp_path / "models").rglob("*.onnx"))
