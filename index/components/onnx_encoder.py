@@ -13,6 +13,7 @@ caller runs that model with torch instead.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import warnings
@@ -21,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 MODEL, TOKENIZER, CONFIG = "model.onnx", "tokenizer.json", "encoder.json"
+# ONNX Runtime's Linux build carries Microsoft's 1DS telemetry: unless this is set before the
+# library is imported it writes a device id under ~/.cache/Microsoft and a .ses file in TMPDIR.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
 class UnsupportedModel(ValueError):
@@ -92,6 +96,7 @@ class OnnxEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        ort.disable_telemetry_events()  # in case another library imported onnxruntime first
         self.config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
         options = ort.SessionOptions()
