@@ -32,6 +32,7 @@ class UnsupportedModel(ValueError):
 
 
 def onnx_folder(models_dir: Path, model_name: str) -> Path:
+    """Keyed by the model's name: after replacing a model's files under the same name, delete it."""
     return models_dir / "onnx" / (re.sub(r"[^\w.-]+", "_", model_name).strip("_")[-100:] or "model")
 
 
@@ -80,9 +81,22 @@ def export(st_model, out: Path, source: str) -> Path:
                           str(tmp / MODEL), input_names=["input_ids", "attention_mask"],
                           output_names=["hidden"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": axes, "attention_mask": axes, "hidden": axes})
+    check_export(st_model, tmp)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out
+
+
+def check_export(st_model, folder: Path) -> None:
+    """A traced graph can bake in shapes or branches of the sample: before the export is kept, a
+    padded batch of a short and a long text must come out as sentence-transformers encodes it."""
+    texts = ["query: 质量月活动的主题是什么？", "passage: " + "加强全面质量管理，促进质量强国建设。" * 12]
+    got = OnnxEncoder(folder).encode(texts, batch_size=len(texts))
+    want = st_model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    cos = float((got * want).sum(axis=1).min())
+    if cos < 0.999:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise UnsupportedModel(f"exported graph disagrees with the model (cos {cos:.4f}), not used")
 
 
 def is_exported(folder: Path) -> bool:

@@ -47,8 +47,9 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def load(self) -> None:
         """Materialise and load now (exporting to onnx on first use), so a first query does not pay for it."""
-        if self.settings.embed_backend != "onnx" or self._onnx_encoder() is None:
-            self.model
+        with self._lock:
+            if self.settings.embed_backend != "onnx" or self._onnx_encoder() is None:
+                self.model
 
     def _onnx_encoder(self):
         """The onnx encoder, or None when this model's layout cannot be exported (torch then runs it)."""

@@ -73,3 +73,29 @@ def test_unsupported_model_falls_back_to_torch(torch_embeddings, tmp_path):
     expected = with_dense.encode([settings.embed_query_prompt + TEXTS[0]], normalize_embeddings=True)
     assert len(vector) == 64 and _cos_rows([vector], expected)[0] >= 0.9999
     assert not list((tmp_path / "models").rglob("*.onnx"))
+
+
+def test_export_that_disagrees_with_its_model_is_discarded(embeddings, torch_embeddings, tmp_path):
+    """The check that keeps an export only if it reproduces the model: run on the real exported
+    graph against the same model with perturbed weights, it must refuse and remove the folder."""
+    import copy
+
+    import torch
+
+    exported = onnx_encoder.onnx_folder(embeddings.settings.models_dir, embeddings.name)
+    folder = tmp_path / "candidate"
+    folder.mkdir()
+    for name in (onnx_encoder.MODEL, onnx_encoder.TOKENIZER, onnx_encoder.CONFIG):
+        (folder / name).symlink_to(exported / name)
+
+    onnx_encoder.check_export(torch_embeddings.model, folder)  # the true model: kept
+    assert onnx_encoder.is_exported(folder)
+
+    other = copy.deepcopy(torch_embeddings.model)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for p in other[0].auto_model.encoder.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    with pytest.raises(onnx_encoder.UnsupportedModel, match="disagrees"):
+        onnx_encoder.check_export(other, folder)
+    assert not folder.exists() and onnx_encoder.is_exported(exported)
