@@ -4,7 +4,7 @@ It lives in the bottom layer (`index`) so every layer can read it without
 importing upwards. Values come from, in order of precedence: keyword
 arguments, environment variables prefixed ``ZLY_`` (e.g. ``ZLY_ANSWERER=openai``),
 then a settings file: ``settings.env`` in the working directory, or the file
-named by ``ZLY_SETTINGS_FILE`` (same KEY=value lines; see settings.example.env).
+named by ``ZLY_SETTINGS_FILE`` (same KEY=value lines; examples in the README, "Settings").
 """
 from __future__ import annotations
 
