@@ -4,11 +4,12 @@ Why: on 2 CPU cores torch eager spends ~45 ms embedding one short question, most
 time; the same fp32 graph under ONNX Runtime takes ~12 ms (vectors equal to cos 1.0000) and
 batches of passages are faster too. The graph is exported once from the loaded
 sentence-transformers model into a folder under `models_dir`; after that a process needs
-only onnxruntime, tokenizers and numpy to embed — no torch model in memory.
+only onnxruntime, tokenizers and numpy to embed — no torch model in memory. (sentence-transformers'
+own backend="onnx" would need optimum-onnx, whose one release requires transformers < 4.58.)
 
 Supported: a Transformer followed by mean or CLS pooling (and optionally Normalize) — e5, bge,
-most sentence embedders. Anything else raises UnsupportedModel before writing a file, and the
-caller runs that model with torch instead.
+most sentence embedders. Any other layout, or an export that does not reproduce the model, raises
+UnsupportedModel and leaves no files; the caller then runs that model with torch.
 """
 from __future__ import annotations
 
