@@ -39,9 +39,6 @@ def onnx_folder(models_dir: Path, model_name: str) -> Path:
 
 def export(st_model, out: Path, source: str) -> Path:
     """Write model.onnx, a padding/truncating tokenizer.json and encoder.json into `out` (atomically)."""
-    import torch
-    from tokenizers import Tokenizer
-
     modules = [type(m).__name__ for m in st_model]
     if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]):
         raise UnsupportedModel(f"{source}: modules {modules} cannot run on onnx")
@@ -52,16 +49,30 @@ def export(st_model, out: Path, source: str) -> Path:
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    try:
+        _write_export(st_model, tmp, source, pooling["pooling_mode"])
+        check_export(st_model, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a failed export leaves no half-written 470 MB behind
+        raise
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out
+
+
+def _write_export(st_model, folder: Path, source: str, pooling: str) -> None:
+    import torch
+    from tokenizers import Tokenizer
+
     hf_tok = st_model.tokenizer
     tokenizer = Tokenizer.from_str(hf_tok.backend_tokenizer.to_str())  # a copy: the model's stays as it was
     tokenizer.enable_truncation(max_length=st_model.max_seq_length)
     tokenizer.enable_padding(pad_id=hf_tok.pad_token_id, pad_token=hf_tok.pad_token)
-    tokenizer.save(str(tmp / TOKENIZER))
-    (tmp / CONFIG).write_text(json.dumps({
-        "source": source, "pooling": pooling["pooling_mode"],
+    tokenizer.save(str(folder / TOKENIZER))
+    (folder / CONFIG).write_text(json.dumps({
+        "source": source, "pooling": pooling,
         "lower_case": bool(getattr(st_model[0], "do_lower_case", False)),
-        "dimension": st_model.get_embedding_dimension() if hasattr(st_model, "get_embedding_dimension")
-        else st_model.get_sentence_embedding_dimension(),
+        "dimension": st_model.get_embedding_dimension(),
     }, ensure_ascii=False, indent=1), encoding="utf-8")
 
     class Encoder(torch.nn.Module):  # keyword call: positional order differs between transformers versions
@@ -79,13 +90,9 @@ def export(st_model, out: Path, source: str) -> Path:
         # (the newer dynamo exporter would add onnxscript and onnx-ir).
         warnings.simplefilter("ignore")
         torch.onnx.export(Encoder(st_model[0].auto_model.eval()), (sample["input_ids"], sample["attention_mask"]),
-                          str(tmp / MODEL), input_names=["input_ids", "attention_mask"],
+                          str(folder / MODEL), input_names=["input_ids", "attention_mask"],
                           output_names=["hidden"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": axes, "attention_mask": axes, "hidden": axes})
-    check_export(st_model, tmp)
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
-    return out
 
 
 def check_export(st_model, folder: Path) -> None:
