@@ -1,42 +1,126 @@
-"""Place names (gazetteer.tsv): which region a notice or question is about, and its parent."""
+"""Place names of all China: which province, city or county a notice or question is about.
+
+The divisions come from the official administrative-division codes that the pinned `cpca`
+package carries (resources/adcodes.csv: adcode, name). Only that data file is read: cpca's own
+code needs pandas and pyahocorasick, which nothing here uses. The adcode gives the hierarchy
+(2 digits province, 4 prefecture, 6 county), so every place knows its parent.
+
+A name counts only where it stands as a word: "政和" inside "行政和事业单位" or "永安" inside
+"永安全" is no place. A match must start and end on jieba token boundaries of the text.
+"""
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
-TSV = Path(__file__).with_name("gazetteer.tsv")
+# Rows of the code table that are groupings, not places.
+_NOT_PLACES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省辖市", "直辖县"}
+_PROVINCE_SUFFIX = re.compile(r"(?:壮族|回族|维吾尔)?(?:自治区|特别行政区|省|市)$")
+_PREFECTURE_SUFFIX = re.compile(r"(?:市|地区|盟)$")
+_COUNTY_SUFFIX = re.compile(r"(?:县|市|区|旗)$")
+# Short forms of counties that are ordinary words as well ("城关", "新城"): only the full name counts.
+_COMMON_SHORT = set("城关 新城 新区 开发 高新 经济 矿区 郊区 市中 城中 城东 城西 城南 城北 中山 和平 长安 新华 "
+                    "东风 红旗 白云 东山 西山 南山 北山 青山 前进 胜利 友谊 向阳 光明 建设 平安 安全 太平 "
+                    "永定 新兴 兴业 清河 江南 江北 河东 河西 海港 铁东 铁西 立山 站前 西市 东区 西区 南区 北区 "
+                    "吉利 民主 文明 团结 新市 上城 下城 宝山 金山 东港 五四".split())
 
 
 @dataclass(frozen=True)
 class Place:
     name: str
     kind: str  # province | prefecture | county
-    parent: str
+    parent: str  # the division one level up ("" for provinces)
+
+
+def _code_table() -> Path:
+    """adcodes.csv inside the installed cpca distribution, located without importing cpca."""
+    dist = metadata.distribution("cpca")
+    for f in dist.files or []:
+        if f.name == "adcodes.csv":
+            return Path(dist.locate_file(f))
+    raise FileNotFoundError("cpca is installed without resources/adcodes.csv")
+
+
+def short_names(name: str, kind: str) -> list[str]:
+    """Forms people write without the suffix: 浙江 for 浙江省, 杭州 for 杭州市, 永安 for 永安市."""
+    suffix = {"province": _PROVINCE_SUFFIX, "prefecture": _PREFECTURE_SUFFIX, "county": _COUNTY_SUFFIX}[kind]
+    short = suffix.sub("", name)
+    if kind == "province" and name.endswith("自治区"):
+        short = re.sub(r"(?:壮族|回族|维吾尔)?自治区$", "", name)
+    if short == name or len(short) < 2 or kind == "county" and short in _COMMON_SHORT:
+        return []
+    return [short]
 
 
 @lru_cache(maxsize=1)
-def _places() -> tuple[dict[str, Place], re.Pattern]:
-    by_alias: dict[str, Place] = {}
-    for row in TSV.read_text(encoding="utf-8").splitlines():
-        if not row or row.startswith("#"):
+def _table() -> tuple[dict[str, list[Place]], re.Pattern]:
+    by_code: dict[str, str] = {}
+    rows = []
+    with _code_table().open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code, name = row["adcode"], row["name"].strip()
+            by_code[code] = name
+            rows.append((code, name))
+    by_alias: dict[str, list[Place]] = {}
+    for code, name in rows:
+        if name in _NOT_PLACES:
             continue
-        name, kind, parent, short = (row.split("\t") + [""] * 4)[:4]
-        place = Place(name, kind, parent)
-        for alias in [name] + [s for s in short.split(",") if s]:
-            by_alias.setdefault(alias, place)
-    # longest alias first so 永安市 wins over 永安, 三明市 over 三明
+        province = by_code.get(code[:2] + "0" * 10, "")
+        if code[2:] == "0" * 10:
+            place = Place(name, "province", "")
+        elif code[4:] == "0" * 8:
+            place = Place(name, "prefecture", province)
+        else:
+            city = by_code.get(code[:4] + "0" * 8, "")
+            place = Place(name, "county", city if city and city not in _NOT_PLACES else province)
+        for alias in [name] + short_names(name, place.kind):
+            by_alias.setdefault(alias, []).append(place)
+    # higher divisions first, so an alias shared by a city and a county (吉林) reads as the larger one
+    rank = {"province": 0, "prefecture": 1, "county": 2}
+    for places in by_alias.values():
+        places.sort(key=lambda p: rank[p.kind])
     pattern = re.compile("|".join(sorted(map(re.escape, by_alias), key=len, reverse=True)))
     return by_alias, pattern
 
 
+def _boundaries(text: str) -> set[int]:
+    from index.tokenize import cut  # jieba, loaded once; imported here to keep this module light
+
+    edges, pos = {0, len(text)}, 0
+    for tok in cut(text):
+        pos += len(tok)
+        edges.add(pos)
+    return edges
+
+
+def place_spans(text: str) -> list[tuple[int, int, Place]]:
+    """(start, end, place) of every place named as a word in `text`, in order."""
+    by_alias, pattern = _table()
+    matches = list(pattern.finditer(text or ""))
+    if not matches:
+        return []
+    edges = _boundaries(text)
+    found = []
+    for m in matches:
+        name = m.group(0)
+        full = any(p.name == name for p in by_alias[name])
+        # a full name with its suffix (政和县) is a word even where jieba cuts it differently
+        if full and len(name) >= 3 or m.start() in edges and m.end() in edges:
+            found.append((m.start(), m.end(), by_alias[name]))
+    # a name several divisions share (朝阳区) is the one under a place the text also names
+    named = {p.name for _, _, places in found for p in places if len(places) == 1}
+    return [(a, b, next((p for p in places if p.parent in named or province_of(p.name) in named), places[0]))
+            for a, b, places in found]
+
+
 def find_places(text: str) -> list[Place]:
     """Places named in `text`, in order of appearance, without repeats."""
-    by_alias, pattern = _places()
     seen, out = set(), []
-    for m in pattern.finditer(text or ""):
-        place = by_alias[m.group(0)]
+    for _, _, place in place_spans(text):
         if place.name not in seen:
             seen.add(place.name)
             out.append(place)
@@ -44,7 +128,8 @@ def find_places(text: str) -> list[Place]:
 
 
 def lookup(name: str) -> Place | None:
-    return _places()[0].get(name)
+    places = _table()[0].get(name)
+    return places[0] if places else None
 
 
 def province_of(name: str) -> str:
@@ -52,3 +137,9 @@ def province_of(name: str) -> str:
     while place and place.kind != "province" and place.parent:
         place = lookup(place.parent)
     return place.name if place and place.kind == "province" else ""
+
+
+def short_names_of(name: str) -> list[str]:
+    """The short forms of a known place's name (浙江省 → [浙江]); [] for an unknown name."""
+    place = lookup(name)
+    return short_names(place.name, place.kind) if place else []

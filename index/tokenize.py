@@ -33,6 +33,11 @@ def _tokenizer() -> jieba.Tokenizer:
     return tk
 
 
+def cut(text: str) -> list[str]:
+    """jieba's accurate-mode words, unchanged (their lengths add up to the text's)."""
+    return list(_tokenizer().cut(text or "", HMM=True))
+
+
 def tokens(text: str) -> list[str]:
     """Search-mode tokens, lower-cased, without punctuation and stopwords."""
     out = []

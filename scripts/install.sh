@@ -10,6 +10,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PIP=".venv/bin/pip --disable-pip-version-check"
 $PIP install -q -r requirements.txt
+$PIP install -q --no-deps --require-hashes -r requirements-data.txt
 
 if [ "$MODE" = "dev" ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
