@@ -11,7 +11,8 @@ import io
 import os
 from pathlib import Path
 
-COLUMNS = ["file", "title", "issuer", "doc_no", "date", "year", "level", "region", "parent_region"]
+COLUMNS = ["file", "title", "issuer", "doc_no", "date", "year", "year_source", "kind", "level", "region",
+           "parent_region"]
 GENERATED = "_catalogue.csv"
 OVERRIDES = "_catalogue_overrides.csv"
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from index.headings import heading_level, heading_label
-from index.metadata import DATE_LINE, DOC_NO, _masthead
+from index.metadata import masthead_lines
+from index.patterns import DATE_LINE, DOC_NO
 
 _PUBLIC_MARK = re.compile(r"^（此件.{0,6}公开.{0,4}）$")
 _SENTENCE = re.compile(r"(?<=[。！？；])")
@@ -162,7 +163,7 @@ def _split_long(text: str, max_chars: int) -> list[str]:
 
 def chunk_notice(clean: str, max_chars: int = 420, min_chars: int = 60) -> list[Chunk]:
     lines = [l for l in clean.split("\n") if l.strip()]
-    head = _masthead(lines)
+    head = masthead_lines(lines)
     body_start = len(head)
     chunks: list[Chunk] = []
     if body_start:

@@ -7,13 +7,14 @@
 - tables stay one row per line, cells separated by tabs; header rows repeated
   on every page are dropped;
 - spacing: "2025 年" / "77 号" (PDF/Word export artefacts) lose the space between
-  digits and CJK, ASCII parentheses around heading numerals become full-width.
+  digits and CJK, OCR's "2 5 个部门" / "质 量 月" are joined, ASCII parentheses around heading numerals become full-width.
 """
 from __future__ import annotations
 
 import re
 
 from index.headings import heading_label, heading_level
+from index.patterns import DOC_NO
 
 CJK = r"\u3400-\u9fff"
 _SENTENCE_END = tuple("。！？；：!?;:…”’）)】》>")
@@ -33,20 +34,23 @@ def normalise_spacing(line: str) -> str:
         cells = [normalise_spacing(c) for c in line.split("\t")]
         return "\t".join(cells).strip("\t ")
     line = line.replace("\u3000", " ").replace("\xa0", " ")
+    # OCR spacing: "2 5 个部门", "质 量 月" — runs of single digits or single characters, one space apart
+    line = re.sub(r"(?<![\d.])\d(?: \d)+(?![\d.])", lambda m: m.group(0).replace(" ", ""), line)
+    line = re.sub(rf"(?<![{CJK}])[{CJK}](?: [{CJK}]){{2,}}(?![{CJK}])", lambda m: m.group(0).replace(" ", ""), line)
     line = re.sub(rf"(?<=\d)\s+(?=[{CJK}〕号])|(?<=[{CJK}〔])\s+(?=\d)", "", line)
     line = re.sub(rf"(?<=[{CJK}，。、：；“”《》（）])\s+(?=[，。、：；“”《》（）])", "", line)
     line = re.sub(rf"(?<=[，。、：；“”《》（）])\s+(?=[{CJK}])", "", line)
-    # "(六)" → "（六）" so headings look alike whatever the source editor did
-    line = re.sub(r"\(([一二三四五六七八九十]{1,3})\)", r"（\1）", line)
+    # "(六)" → "（六）" at a line's start so headings look alike whatever the source editor did;
+    # punctuation inside sentences stays as written: answers quote it
+    line = re.sub(r"^\(([一二三四五六七八九十]{1,3})\)", r"（\1）", line)
     line = re.sub(r"^(（[一二三四五六七八九十]{1,3}）)\s+", r"\1", line)
-    line = re.sub(r"(?<=[" + CJK + r"])\)", "）", line)
-    line = re.sub(r"\((?=[" + CJK + r"])", "（", line)
-    line = re.sub(r",(?=[" + CJK + r"])", "，", line)
     line = re.sub(r" {2,}", "  ", line)  # keep double spaces: themes use them as separators
     return line.strip()
 
 
-_DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|^\d{4}-\d{1,2}-\d{1,2}\b")
+# A line ending like a 公文 title is whole: a letter's "…的函" is not cut off by a page break.
+_TITLE_END = ("通知", "方案", "文件", "函", "意见", "决定", "通告", "公告", "通报", "倡议书", "计划", "要点")
 
 
 def _is_name_list(line: str) -> bool:
@@ -59,7 +63,9 @@ def _continues(prev: str, nxt: str) -> bool:
     """True when `nxt` is the rest of a sentence cut off at the end of `prev`."""
     if not prev or not nxt or "\t" in prev or "\t" in nxt:
         return False
-    if prev.endswith(_SENTENCE_END) or prev.endswith(("通知", "方案", "文件")):
+    if prev.endswith(_SENTENCE_END) or prev.endswith(_TITLE_END):
+        return False
+    if DOC_NO.fullmatch(nxt.replace(" ", "")) or DOC_NO.fullmatch(prev.replace(" ", "")):
         return False
     if heading_level(nxt) is not None or re.match(r"^(附件|联系人|电\s*话|邮\s*箱|传\s*真)", nxt):
         return False

@@ -62,7 +62,7 @@ def corpus_files(settings: Settings) -> list[Path]:
 
 def settings_key(settings: Settings) -> str:
     """Vectors and chunks are only reusable if these did not change."""
-    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-4"
+    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-6"
 
 
 def _chunk_record(chunk: Chunk, meta: dict, source: str, sha: str) -> dict:
@@ -85,7 +85,7 @@ def _prepare(path: Path, settings: Settings, overrides: dict) -> tuple[FileEntry
     loaded = load_text(path, settings)
     clean = clean_text(loaded.text)
     name = path.relative_to(settings.corpus_dir).as_posix()
-    meta = apply_overrides(name, extract_metadata(clean).as_dict(), overrides)
+    meta = apply_overrides(name, extract_metadata(clean, name).as_dict(), overrides)
     chunks = chunk_notice(clean, settings.chunk_max_chars, settings.chunk_min_chars)
     if not chunks:
         raise LoadError("no text to index after cleaning")

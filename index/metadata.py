@@ -1,20 +1,33 @@
-"""公文 metadata read off a cleaned notice: title, issuer, 文号, 成文日期, year, level, region.
+"""公文 metadata read off any cleaned notice, plan, letter or news report.
 
-Only what the text states is returned; an absent field stays empty rather than
-guessed. The notice's own 文号 stands alone on a line in the 版头 (the masthead);
-文号 quoted inside sentences are references to other notices and are ignored.
+Title, issuer, 文号, date, year (and where the year was read), document kind, level and region.
+Only what the text states is returned; an absent field stays empty rather than guessed, and the
+catalogue shows it as unknown. Sources, most trusted first:
+- a 政府信息公开 header block (索引号 / 发文字号 / 发布机构 / 成文日期 …) when the page has one;
+- the 版头 (masthead): "XX文件", the 文号 standing alone on its line, the title;
+- the 落款 date, a news dateline, the body.
+Level and region come from the national gazetteer (index/gazetteer.py), never from a list of
+places this corpus happens to hold.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
 
-from index.gazetteer import Place, find_places, province_of
+from index.gazetteer import Place, find_places, place_spans, province_of
+from index.patterns import DOC_NO, FULL_DATE, YEAR, iso_date, normalise_doc_no
 
-DOC_NO = re.compile(r"[\u4e00-\u9fa5]{1,12}〔\d{4}〕\d{1,4}号")
-DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
-_TITLE_END = ("通知", "方案", "意见", "决定", "通报", "函", "公告")
-_ISSUER_END = ("局", "办公室", "委员会", "厅", "部", "政府", "小组", "委", "院", "署", "会")
+_TITLE_END = ("通知", "方案", "意见", "决定", "通报", "函", "公告", "倡议书", "通告", "计划", "要点", "的信")
+_ISSUER_END = ("局", "办公室", "委员会", "厅", "部", "政府", "小组", "委", "院", "署", "会", "协会", "分会", "中心")
+_HEADER_KEYS = ("索引号", "发文字号", "文号", "发布机构", "发文机关", "发文单位", "成文日期", "发文日期",
+                "发布日期", "生成日期", "公开日期", "标题", "名称", "主题分类", "信息来源", "来源")
+_HEADER_FIELD = re.compile(r"(?:^|[•·●|｜\s])(" + "|".join(_HEADER_KEYS) + r")\s*[:：]\s*([^•·●|｜\n]*?)"
+                           r"(?=\s*(?:[•·●|｜]|" + "|".join(_HEADER_KEYS) + r")\s*[:：]|\s*[•·●|｜]|$)", re.M)
+_NATIONAL = re.compile(r"国家市场监督管理总局|市场监管总局|国家质检总局|国务院|^全国|^中国[\u4e00-\u9fa5]{1,12}协会")
+_NEWS = re.compile(r"记者|通讯员|本报讯|网讯|讯[（(]|日电|^近日|^日前|新闻|报道|启动|举行|举办|召开|开展|走进|宣传活动"
+                   r"|活动现场")
+# Web page furniture around a report: breadcrumbs, site banners, bylines.
+_NAVIGATION = re.compile(r"位置|首页|>|http|www\.|网站|来源[:：]|发布时间|点击|编辑[:：]|作者[:：]|放大|打印")
 
 
 @dataclass
@@ -22,17 +35,36 @@ class NoticeMeta:
     title: str = ""
     issuer: str = ""
     doc_no: str = ""
-    date: str = ""  # 成文日期, ISO yyyy-mm-dd
-    year: int | None = None  # the 质量月 year the notice is about
+    date: str = ""  # 成文日期 (or a report's dateline), ISO yyyy-mm-dd
+    year: int | None = None  # the 质量月 year the document is about
+    year_source: str = ""  # title | doc_no | date | body | file name
+    kind: str = ""  # notice | plan | letter | report | other
     level: str = ""  # national | provincial | municipal | county
-    region: str = ""  # 全国 / 福建省 / 三明市 / 永安市 …
-    parent_region: str = ""  # the region one level up (永安市 → 三明市)
+    region: str = ""  # 全国 / 浙江省 / 杭州市 / 永嘉县 …
+    parent_region: str = ""  # the region one level up (永嘉县 → 温州市)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def _masthead(lines: list[str]) -> list[str]:
+def header_fields(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Fields of a 政府信息公开 header block at the top, and how many lines it spans."""
+    fields: dict[str, str] = {}
+    used = 0
+    for i, line in enumerate(lines[:25]):
+        line = re.sub(r"([:：])\s*[|｜]\s*", r"\1", line)  # a table row of cells: "名称: | 值 |"
+        found = [(k, v.strip()) for k, v in _HEADER_FIELD.findall(line)]
+        if not found:
+            if fields and i - used > 2:
+                break
+            continue
+        used = i + 1
+        for k, v in found:
+            fields.setdefault(k, v)
+    return (fields, used) if len(fields) >= 2 else ({}, 0)
+
+
+def masthead_lines(lines: list[str]) -> list[str]:
     """版头 lines: 发文机关, 文号, title, up to the 主送 line (…：) — not the body's first sentence."""
     head = []
     for line in lines[:15]:
@@ -44,32 +76,45 @@ def _masthead(lines: list[str]) -> list[str]:
     return head
 
 
-def _title(head: list[str]) -> str:
+def _title(head: list[str], lines: list[str]) -> str:
     for i, line in enumerate(head):
-        if "关于" in line or line.endswith(_TITLE_END) and "〔" not in line:
+        if len(line) > 90 or DOC_NO.fullmatch(line.replace(" ", "")):
+            continue
+        if "关于" in line or line.endswith(_TITLE_END):
             title = line
             # a title broken over two lines: "…关于组织开展" + "2025年“质量月”活动的通知"
             if not title.endswith(_TITLE_END) and i + 1 < len(head) and head[i + 1].endswith(_TITLE_END):
                 title += head[i + 1]
-            return title.replace(" ", "") if re.search(r"[\u4e00-\u9fa5] [\u4e00-\u9fa5]", title) else title
-    return ""
+            return _unspace(title)
+    # a news report or web page: the headline among its first lines — a short line that is not a
+    # sentence or site navigation, preferably one that names 质量月
+    headlines = [line for line in lines[:10] if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
+                 and not _NAVIGATION.search(line) and not DOC_NO.fullmatch(line.replace(" ", ""))]
+    named = [line for line in headlines if "质量月" in line]
+    return _unspace((named or headlines or [""])[0])
+def _unspace(text: str) -> str:
+    return re.sub(r"(?<=[\u4e00-\u9fa5“”]) (?=[\u4e00-\u9fa5“”])", "", text).strip()
 
 
 def _issuer(title: str, head: list[str], lines: list[str]) -> str:
     for line in head:
         if line.endswith("文件") and len(line) <= 30:
             return line[: -len("文件")]
+    for line, nxt in zip(head, head[1:]):
+        # a letterhead: the organisation's name on its own line above the 文号
+        if line.endswith(_ISSUER_END) and len(line) <= 30 and DOC_NO.fullmatch(nxt.replace(" ", "")):
+            return line
     m = re.match(r"^(.{2,30}?)(?:关于|转发)", title)
     if m and m.group(1).endswith(_ISSUER_END):
         return m.group(1).strip()
     # 落款: the organisations just above the 成文日期 line (joint notices list several).
     for i, line in enumerate(lines):
-        if DATE_LINE.match(line) and i > 0:
+        if FULL_DATE.fullmatch(line.replace(" ", "")) and i > 0:
             top = i - 1
             while top > 0 and _is_name_list(lines[top - 1]):
                 top -= 1  # climb a multi-line list of co-issuers to its first name
             names = lines[top].split()
-            if names and names[0].endswith(_ISSUER_END):
+            if names and names[0].endswith(_ISSUER_END) and len(names[0]) <= 30:
                 return names[0] + ("等" if len(names) > 1 or top < i - 1 else "")
             return ""
     return ""
@@ -81,56 +126,101 @@ def _is_name_list(line: str) -> bool:
 
 
 def _own_doc_no(head: list[str]) -> str:
+    """The 文号 standing alone on its line in the 版头 (one quoted in a sentence cites another notice)."""
     for line in head:
-        if DOC_NO.fullmatch(line):
-            return line
+        compact = line.replace(" ", "")
+        if DOC_NO.fullmatch(compact):
+            return normalise_doc_no(compact)
     return ""
 
 
 def _date(lines: list[str]) -> str:
+    """The 落款 date standing alone on its line, else a news dateline opening the body."""
     for line in lines:
-        m = DATE_LINE.match(line)
-        if m:
-            y, mo, d = (int(g) for g in m.groups())
-            return f"{y:04d}-{mo:02d}-{d:02d}"
+        if FULL_DATE.fullmatch(line.replace(" ", "")):
+            return iso_date(line)
+    for line in lines[:12]:
+        m = FULL_DATE.match(line.replace(" ", ""))
+        if m and len(line) > 12:
+            return iso_date(m.group(0))
     return ""
 
 
-def _year(title: str, doc_no: str, date: str) -> int | None:
-    for text in (title, doc_no, date):
-        m = re.search(r"(20\d{2})", text)
+def _body_year(text: str) -> int | None:
+    """The year the body names beside 质量月, else the year it names most often."""
+    m = re.search(r"((?:19|20)\d{2})\s*年(?:度)?(?:全国|全省|全市|全县|全区|[\u4e00-\u9fa5]{0,8})?[“\"]?质量月", text)
+    if m:
+        return int(m.group(1))
+    years = [int(y) for y in YEAR.findall(text[:3000]) if 2000 <= int(y) <= 2100]
+    return max(set(years), key=years.count) if years else None
+
+
+def _year(title: str, doc_no: str, date: str, body: str, file_name: str) -> tuple[int | None, str]:
+    for source, text in (("title", title), ("doc_no", doc_no), ("date", date)):
+        m = YEAR.search(text)
         if m:
-            return int(m.group(1))
-    return None
+            return int(m.group(1)), source
+    year = _body_year(body)
+    if year:
+        return year, "body"
+    m = YEAR.search(file_name)
+    return (int(m.group(1)), "file name") if m else (None, "")
 
 
-def _level_and_region(title: str, issuer: str) -> tuple[str, str, str]:
-    text = issuer + title
-    if re.search(r"全国|国家市场监督管理总局|^市场监管总局", issuer or title) or "全国“质量月”" in title and not issuer:
+def _kind(title: str, doc_no: str, text: str) -> str:
+    if re.search(r"(?:倡议书|的信|函|公开信)$", title):
+        return "letter"  # judged by the title's last word: "关于请提供…活动安排的函" is a letter
+    if re.search(r"方案|计划", title):
+        return "plan"
+    if re.search(r"通知|意见|决定|通告|公告|通报", title) or doc_no:
+        return "notice"
+    if _NEWS.search(title) or _NEWS.search(text[:400]):
+        return "report"
+    return "other" if title else ""
+
+
+def _first_place(text: str) -> Place | None:
+    """The place a phrase is about: the first place named, or the deepest of a chain written
+    together ("广东省徐闻县" → 徐闻县, "福建省三明市永安市市场监督管理局" → 永安市)."""
+    spans = place_spans(text)
+    if not spans:
+        return None
+    end, place = spans[0][1], spans[0][2]
+    for start, stop, nxt in spans[1:]:
+        if start != end:
+            break
+        end, place = stop, nxt
+    return place
+
+
+def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str]:
+    if _NATIONAL.search(issuer) or not issuer and (_NATIONAL.search(title) or "全国“质量月”" in title
+                                                  and not find_places(title)):
         return "national", "全国", ""
-    places = find_places(issuer) or find_places(title)
-    if places:
-        place: Place = places[0]
-        parent = place.parent or ""
-        if place.kind == "province":
-            return "provincial", place.name, ""
-        if place.kind == "prefecture":
-            return "municipal", place.name, parent
-        return "county", place.name, parent
-    if "全国" in text:
-        return "national", "全国", ""
-    return "", "", ""
+    # a news report or letter without issuer: the first place its opening names
+    place = _first_place(issuer) or _first_place(title) or _first_place(body[:300])
+    if place is None:
+        return ("national", "全国", "") if "全国" in title else ("", "", "")
+    level = {"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county")
+    return level, place.name, place.parent
 
 
-def extract_metadata(clean: str) -> NoticeMeta:
-    lines = [l for l in clean.split("\n") if l.strip()]
-    head = _masthead(lines)
-    title = _title(head)
-    issuer = _issuer(title, head, lines)
-    doc_no = _own_doc_no(head)
-    date = _date(lines)
-    level, region, parent = _level_and_region(title, issuer)
+def extract_metadata(clean: str, file_name: str = "") -> NoticeMeta:
+    lines = [line.strip() for line in clean.split("\n") if line.strip()]
+    fields, skip = header_fields(lines)
+    lines = lines[skip:]
+    head = masthead_lines(lines)
+    title = _unspace(fields.get("标题") or fields.get("名称") or "") or _title(head, lines)
+    issuer = _issuer(title, head, lines) or fields.get("发布机构") or fields.get("发文机关") \
+        or fields.get("发文单位") or ""
+    doc_no = fields.get("发文字号") or fields.get("文号") or ""
+    doc_no = normalise_doc_no(doc_no) if DOC_NO.search(doc_no.replace(" ", "")) else _own_doc_no(head)
+    date = iso_date(fields.get("成文日期") or fields.get("发文日期") or "") or _date(lines) \
+        or iso_date(fields.get("发布日期") or fields.get("生成日期") or fields.get("公开日期") or "")
+    body = "\n".join(lines)
+    year, year_source = _year(title, doc_no, date, body, file_name)
+    level, region, parent = _level_and_region(title, issuer, body)
     if level == "county" and not parent:
         parent = province_of(region)
-    return NoticeMeta(title=title, issuer=issuer, doc_no=doc_no, date=date,
-                      year=_year(title, doc_no, date), level=level, region=region, parent_region=parent)
+    return NoticeMeta(title=title, issuer=issuer, doc_no=doc_no, date=date, year=year, year_source=year_source,
+                      kind=_kind(title, doc_no, body), level=level, region=region, parent_region=parent)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from index.patterns import DOC_NO_TAIL
+
 _PLACEHOLDER = re.compile(r"【[^【】]*】")
 _MARKER = re.compile(r"\[S\d+\]")
 # Numbering is structure, not a claim: "1." list items, "附件2", a Markdown table's 序号 cell.
 _LIST_NUMBER = re.compile(r"(?m)(?:^|(?<=[：:]))\s*\d{1,2}[.．、](?!\d)|附件\s*\d{1,2}|^\|\s*\d{1,3}\s*(?=\|)")
-# A 文号 is identified by the two characters before its bracket: "…质发〔2025〕77号".
-_DOC_NO = re.compile(r"[\u4e00-\u9fa5]{2}〔\d{4}〕\d{1,4}号")
 _DATES = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}-\d{1,2}-\d{1,2}")
 _EDITION = re.compile(r"第[一二三四五六七八九十百零〇\d]+届")
 _NUMBER = re.compile(r"\d+(?:[.\-—–×/～~]\d+)*")
@@ -29,7 +29,7 @@ def claims(text: str) -> list[tuple[str, str]]:
     """(kind, value) for each checkable fact in `text`, in order."""
     text = _norm(_LIST_NUMBER.sub("", _MARKER.sub("", _PLACEHOLDER.sub("", text or ""))))
     found: list[tuple[str, str]] = []
-    for kind, pattern in (("文号", _DOC_NO), ("日期", _DATES), ("届次", _EDITION)):
+    for kind, pattern in (("文号", DOC_NO_TAIL), ("日期", _DATES), ("届次", _EDITION)):
         for m in pattern.finditer(text):
             found.append((kind, m.group(0)))
         text = pattern.sub("　", text)  # a checked fact's digits are not checked again as numbers
