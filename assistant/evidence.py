@@ -12,13 +12,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.results import Context
+from index.patterns import COUNT, DATE, DOC_NO, EMAIL, PHONE  # noqa: F401  (DOC_NO re-exported)
 from index.tokenize import pos_tokens
 
-DOC_NO = re.compile(r"[\u4e00-\u9fa5]{1,12}〔\d{4}〕\s*\d{1,4}\s*号")
-DATE = re.compile(r"\d{1,2}月\d{1,2}日(?:前)?|\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}-\d{1,2}月|\d{1,2}月(?:中旬|上旬|下旬|底)?")
-PHONE = re.compile(r"\d{3,4}-\d{7,8}|1[3-9]\d{9}|\d{7,8}（传真）")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-COUNT = re.compile(r"\d+\s*(?:个|项|家|部门|条|类|届)|[一二三四五六七八九十]+(?:个|项|类|大)")
 OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
 
 # Which kind of fact a question asks for, by its cue words.
@@ -38,7 +34,7 @@ QUESTION_KINDS = [
     ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别|各块|几块"),
 ]
 # Words that name the whole corpus rather than a passage: no evidence value.
-GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 福建 福建省 市 县 今年 去年 前年 "
+GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 市 县 今年 去年 前年 "
               "主要 相关 有关 方面 内容 具体 情况 要求 文件 方案 规定 总局 省局 国家 附件 时候 日期 部门 单位 "
               "主题 口号 文号 联系人 电话 邮箱 多少 第几 宣传 落款 标题 各地 印发 发文 机构 名称".split())
 # The cue words that say which kind of fact is asked carry no topic of their own.
@@ -82,24 +78,31 @@ def split_units(ctx: Context) -> list[str]:
 
 def focus_terms(question: str) -> list[str]:
     """Content words of the question that a passage answering it should contain."""
-    quoted = re.findall(r"[“\"]([^”\"]{2,20})[”\"]", question)
+    quoted = re.findall(r"[“\"「]([^”\"」]{2,30})[”\"」]", question)
+    # literal values the question quotes (a phone, an e-mail, a 文号, a long number) name their passage
+    literals = PHONE.findall(question) + EMAIL.findall(question) + DOC_NO.findall(question) \
+        + re.findall(r"(?<![\d年])\d{3,}(?![\d年])", question)
     words = [w for w, flag in pos_tokens(question) if flag.startswith(_CONTENT_POS)]
     out = []
-    for t in quoted + words:
-        t = t.lower()
+    for t in quoted + literals + words:
+        t = re.sub(r"\s+", "", t.lower())
         if t not in GENERIC and not re.fullmatch(r"\d+年?", t) and not _INTERROGATIVE.match(t) \
                 and len(t) > 1 and t not in out:
             out.append(t)
     return out
 
 
+# How any notice or report states a theme: "主题：…", "主题为/是“…”", "以“…”为主题", "“…”主题活动".
+_THEME = re.compile(r"主\s*题\s*(?:[：:]|为|是|确定为)|以[“\"「][^”\"」]{4,40}[”\"」]为(?:活动)?主题"
+                    r"|[“\"「][^”\"」]{4,40}[”\"」]主题")
 _ORG_LINE = re.compile(r"^[一二三四五六七八九十]{1,3}、[^：:]{2,15}[：:]")
 _OFFICE = re.compile(r"[\u4e00-\u9fa5]{1,10}(?:科|处|大队|办公室|所|厅|局|委|院|海关|联)(?![\u4e00-\u9fa5]?[理督])")
 
 
 def kind_evidence(kind: str, text: str, section: str) -> bool:
     if kind == "doc_no":
-        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 160 or "》（" in text)
+        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 160 or "》（" in text
+                                               or bool(re.search(r"文\s*号|发文字号", text)))
     if kind == "issue_date":
         return bool(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日(?:印发)?", text))
     if kind == "contact":
@@ -109,13 +112,13 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
     if kind == "date":
         return bool(DATE.search(text) or re.search(r"\t全年\t", text))
     if kind == "who_leads":
-        return "\t" in text or bool(_ORG_LINE.match(text) or _OFFICE.search(text))
+        return "\t" in text or bool(_ORG_LINE.match(text) or _OFFICE.search(text)) \
+            or bool(re.search(r"牵头|主办|承办|负责|组织|联合", text))
     if kind == "theme":
         last = section.split(" > ")[-1]
-        return bool(re.search(r"活动主题$|^主题$", last) or re.match(r"^主\s*题\s*[：:]\s*\S", text)
-                    or "主题为" in text)
+        return bool(re.search(r"活动主题$|^主题$", last) or _THEME.search(text))
     if kind == "slogan":
-        return "口号" in section
+        return "口号" in section or "口号" in text or "标语" in text
     if kind == "count":
         return bool(COUNT.search(text))
     if kind == "issuer":
@@ -129,7 +132,7 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
 def score_units(question: str, contexts: list[Context], kinds: list[str]) -> list[Unit]:
     terms = focus_terms(question)
     # rarer terms (fewer contexts contain them) say more about which unit answers
-    df = {t: sum(1 for c in contexts if t in c.text or t in c.section) for t in terms}
+    df = {t: sum(1 for c in contexts if t in re.sub(r"\s+", "", c.text + c.section).lower()) for t in terms}
     weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
     total = sum(weights.values()) or 1.0
     units: list[Unit] = []
@@ -145,7 +148,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
             labels.add(top)
             texts.insert(0, top)
         for text in texts:
-            hay = text + ctx.section + ctx.title
+            hay = re.sub(r"\s+", "", text + ctx.section + ctx.title).lower()
             overlap = sum(w for t, w in weights.items() if t in hay) / total
             kind_ok = any(kind_evidence(k, text, ctx.section if k != "attachment" else ctx.section + ctx.text)
                           for k in kinds)
@@ -161,6 +164,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
 
 def _term_in(term: str, text: str) -> bool:
     """A focus term is found if it, or (for 3+ characters) one of its two-character parts, is in `text`."""
+    text = re.sub(r"\s+", "", text).lower()
     if term in text:
         return True
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))

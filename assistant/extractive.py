@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
 
 from assistant.evidence import split_units
 from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage)
 from assistant.results import Context
 from assistant.retrieve import Retrieval
-from index.gazetteer import find_places, province_of
+from index.gazetteer import find_places, short_names_of
 from index.settings import Settings
+from index.store import DocumentStore, PassageStore, mentions_place
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
@@ -55,6 +55,12 @@ class Draft:
     flags: list[str] = field(default_factory=list)  # shown with the answer, e.g. why a fallback was used
 
 
+def _names_region(ctx: Context, region: str) -> bool:
+    """The passage is of that place: its document's region, title or the passage itself names it."""
+    names = [region] + short_names_of(region)
+    return ctx.region == region or any(n in ctx.title + ctx.section + ctx.text for n in names)
+
+
 def doc_label(ctx: Context) -> str:
     label = f"《{ctx.title}》" if ctx.title else ctx.source
     return label + (f"（{ctx.doc_no}）" if ctx.doc_no else "")
@@ -71,17 +77,9 @@ def _unit_display(unit: Unit, ctx: Context) -> str:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: Settings, siblings: Callable[[Context], list[Context]] | None = None,
-                 corpus_regions: Callable[[], set[str]] | None = None,
-                 doc_profiles: Callable[[], set[tuple]] | None = None,
-                 masthead: Callable[[Context], Context | None] | None = None,
-                 outline: Callable[[Context], list[Context]] | None = None):
+    def __init__(self, settings: Settings, store: DocumentStore | None = None):
         self.settings = settings
-        self.siblings = siblings or (lambda ctx: [ctx])
-        self.corpus_regions = corpus_regions or (lambda: set())
-        self.doc_profiles = doc_profiles or (lambda: set())
-        self.masthead = masthead or (lambda ctx: None)
-        self.outline = outline or (lambda ctx: [])
+        self.store = store or PassageStore([])
 
     # ---- refusal
     def refusal(self, retrieval: Retrieval, reason: str) -> Draft:
@@ -95,26 +93,28 @@ class ExtractiveAnswerer:
         return Draft(text, answerable=False)
 
     def _out_of_corpus_place(self, question: str) -> str:
-        covered = self.corpus_regions()
-        provinces = {province_of(r) or r for r in covered}
+        """A place the question names that no document in the index names or is from."""
         for place in find_places(question):
-            home = province_of(place.name) or place.name
-            if place.name not in covered and home not in provinces:
+            if not mentions_place(self.store, place.name):
                 return place.name
         return ""
 
     def _missing_notice(self, question: str, retrieval: Retrieval) -> str:
-        """The notice the question is about, when neither the corpus holds it nor a passage cites it."""
+        """The notice the question is about, when no document could be it and no passage cites it.
+
+        Unknown metadata never rules a document out: a document whose year, level or region
+        was not read may well be the one asked about."""
         info = retrieval.info
         if not re.search(r"通知|方案|文件|文号|发文", question) or not (info.years or info.level or info.regions):
             return ""
         local = [r for r, lvl in zip(info.regions, info.region_levels) if lvl in ("municipal", "county")]
-        known = set(self.doc_profiles())
+        known = set(self.store.profiles())
         if "文号" in question or "文件" in question:
             known |= set(cited_references(retrieval.contexts))  # a cited notice is known by title and 文号 only
         for year, level, region in known:
-            if (not info.years or year in info.years) and (not info.level or level == info.level or local) \
-                    and (not local or region in local):
+            if (not info.years or not year or year in info.years) \
+                    and (not info.level or not level or level == info.level or local) \
+                    and (not local or not region or region in local):
                 return ""
         year = f"{info.years[0]}年" if info.years else ""
         where = local[0] if local else LEVEL_NAMES.get(info.level, "")
@@ -151,9 +151,11 @@ class ExtractiveAnswerer:
         if term_coverage(question, everything) < self.settings.min_answer_score:
             return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
         if SUBJECT_KINDS & set(kinds):
-            # a date, phone or count belongs to a subject: it must come from a passage naming that subject
-            units = [u for u in units if term_coverage(question, contexts[u.context].title
-                                                        + contexts[u.context].section + contexts[u.context].text) >= 0.5]
+            # a date, phone or count belongs to a subject: it comes from the passages that name that
+            # subject best (half the question's terms, or as many as any passage names)
+            cover = {i: term_coverage(question, c.title + c.section + c.text) for i, c in enumerate(contexts)}
+            floor = min(0.5, max((cover[u.context] for u in units), default=0.0))
+            units = [u for u in units if cover[u.context] >= floor and (floor > 0 or u.kind_match)]
         if not units:
             return self.refusal(retrieval, "检索到的段落都没有提到问题中的关键内容。")
         if "doc_no" in kinds:
@@ -161,7 +163,7 @@ class ExtractiveAnswerer:
         best = units[0]
         ctx = contexts[best.context]
         info = retrieval.info
-        several = len(info.years) > 1 or len(info.levels) > 1
+        several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
         if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
             per_notice = self._per_notice(units, contexts, need_kind=not several or bool(need_fact))
             if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
@@ -176,7 +178,7 @@ class ExtractiveAnswerer:
             # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
             # in order of evidence, that belongs to a section with several parts
             for i in list(dict.fromkeys(u.context for u in units))[:self.settings.top_k]:
-                parts = self.outline(contexts[i])
+                parts = self.store.outline(contexts[i])
                 if len(parts) > 1:
                     return self._compose_outline(contexts[i], parts)
         return self._compose(question, units, contexts, kinds)
@@ -207,7 +209,7 @@ class ExtractiveAnswerer:
         """Document-level facts (文号, 成文日期, 发文机关) live in the 版头: bring it in for each notice."""
         out, seen = list(contexts), {c.chunk_id for c in contexts}
         for ctx in contexts[:4]:
-            head = self.masthead(ctx)
+            head = self.store.masthead(ctx)
             if head and head.chunk_id not in seen:
                 seen.add(head.chunk_id)
                 out.append(head)
@@ -226,7 +228,7 @@ class ExtractiveAnswerer:
         return "；".join(wanted) if wanted else text
 
     def _compose_count(self, ctx: Context) -> Draft:
-        items = [c for sib in self.siblings(ctx) for c in [sib] if sib.text]
+        items = [c for sib in self.store.siblings(ctx) for c in [sib] if sib.text]
         lines_by_ctx = [(sib, [l for l in sib.text.split("\n") if re.match(r"^\d{1,2}(?:[.．、]|\t)", l)])
                         for sib in items]
         total = sum(len(lines) for _, lines in lines_by_ctx)
@@ -241,14 +243,17 @@ class ExtractiveAnswerer:
         return Draft("\n".join(out), True, cited)
 
     def _matching(self, retrieval: Retrieval) -> list[Context]:
-        """Contexts of the year and level the question asks about, when there are any."""
+        """Contexts of the year and level the question asks about, when there are any.
+        A passage whose year or level is unknown is kept: unknown never hides."""
         contexts = retrieval.contexts
         info = retrieval.info
         years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
         if years and any(c.year in years for c in contexts):
-            contexts = [c for c in contexts if c.year in years]
+            contexts = [c for c in contexts if c.year in years or not c.year]
         if info.level and any(c.level == info.level for c in contexts):
-            contexts = [c for c in contexts if c.level == info.level]
+            contexts = [c for c in contexts if c.level == info.level or not c.level]
+        if len(info.regions) == 1 and any(_names_region(c, info.regions[0]) for c in contexts):
+            contexts = [c for c in contexts if _names_region(c, info.regions[0])]
         return contexts
 
     def _per_notice(self, units: list[Unit], contexts: list[Context], need_kind: bool = True) -> dict[tuple, Unit]:
@@ -267,7 +272,7 @@ class ExtractiveAnswerer:
         groups = []
         for unit in list(per_notice.values())[:2]:
             items = {}
-            for sib in self.siblings(contexts[unit.context]):
+            for sib in self.store.siblings(contexts[unit.context]):
                 for line in sib.text.split("\n"):
                     key = re.sub(r"^\d{1,2}[.．、]\s*|\s+", "", line)
                     if re.match(r"^\d{1,2}[.．、]", line) and key:
@@ -309,12 +314,12 @@ class ExtractiveAnswerer:
         whole = "list" in kinds or top_ctx.kind == "list" and ("slogan" in kinds or "list" in kinds)
         chosen: list[tuple[Context, str]] = []
         if whole and top_ctx.kind in ("list", "table_row"):
-            for sib in self.siblings(top_ctx):
+            for sib in self.store.siblings(top_ctx):
                 chosen.extend((sib, line) for line in sib.text.split("\n") if line.strip())
         elif "list" in kinds and top_ctx.kind == "text":
             # "哪些活动" answered by a paragraph: quote the whole paragraph, sentence by sentence
             heading = top_ctx.section.split(" > ")[-1]
-            for sib in self.siblings(top_ctx):
+            for sib in self.store.siblings(top_ctx):
                 chosen.extend((sib, u) for u in split_units(sib) if u != heading)
         else:
             floor = best.score * 0.75

@@ -21,6 +21,7 @@ from assistant.results import AnswerResult, Citation, Context
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
 from assistant.verify import verify_answer
 from index.reader import IndexReader
+from index.store import IndexStore
 from index.settings import Settings
 
 
@@ -40,11 +41,11 @@ def check_question(question: str, settings: Settings) -> str:
     """A reply for questions that cannot be searched at all, or "" when the question is fine."""
     q = (question or "").strip()
     if not q:
-        return "请输入问题，例如：“2025年全国质量月的活动主题是什么？”"
+        return "请输入问题，例如：“今年质量月活动的口号有哪些？”"
     if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", q):
         return "没有看懂这个问题：请用文字描述您想查询的内容。"
     if not re.search(r"[\u4e00-\u9fff]", q):
-        return "本助手根据中文通知作答，请用中文提问，例如：“2025年全国质量月的活动主题是什么？”"
+        return "本助手根据中文通知作答，请用中文提问，例如：“今年质量月活动的口号有哪些？”"
     if _INSTRUCTION.search(q):
         return "我只根据已导入的通知回答与“质量月”有关的问题，不执行改变规则、透露配置或提示词的指令。请直接提问通知内容。"
     return ""
@@ -74,10 +75,9 @@ class Assistant:
         """`chat_model`: an already loaded ChatModel to answer with (else built from settings)."""
         self.settings = settings
         self.reader = reader or IndexReader(settings)
+        self.store = IndexStore(self.reader)
         self.retriever = HybridRetriever(reader=self.reader, settings=settings)
-        self.extractive = ExtractiveAnswerer(settings, siblings=self.siblings, corpus_regions=self.corpus_regions,
-                                             doc_profiles=self.doc_profiles, masthead=self.masthead,
-                                             outline=self.outline)
+        self.extractive = ExtractiveAnswerer(settings, self.store)
         self.answerer = self._make_answerer(chat_model)
         self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
                                 | RunnableLambda(self._answer))
@@ -94,52 +94,6 @@ class Assistant:
     def model_name(self) -> str:
         return getattr(self.answerer, "model_name", "") or "—"
 
-    # ---- index helpers the answerers use
-    def siblings(self, ctx: Context) -> list[Context]:
-        """All chunks of the same notice section, in order (to answer a list whole)."""
-        view = self.reader.view()
-        entry = view.snapshot.files.get(ctx.source)
-        if not entry:
-            return [ctx]
-        out = []
-        for cid in entry.chunk_ids:
-            rec = view.snapshot.chunks[cid]
-            if rec["meta"]["section"] == ctx.section and rec["meta"]["kind"] == ctx.kind:
-                out.append(HybridRetriever._context(view, view.position[cid], ctx.score))
-        return out or [ctx]
-
-    def outline(self, ctx: Context) -> list[Context]:
-        """The first chunk of each sub-section under the parent of `ctx`'s section (e.g. all （一）…（六）)."""
-        view = self.reader.view()
-        entry = view.snapshot.files.get(ctx.source)
-        parent = ctx.section.rsplit(" > ", 1)[0] if " > " in ctx.section else ""
-        if not entry or not parent:
-            return []
-        seen, out = set(), []
-        for cid in entry.chunk_ids:
-            section = view.snapshot.chunks[cid]["meta"]["section"]
-            if section.startswith(parent + " > ") and section not in seen:
-                seen.add(section)
-                out.append(HybridRetriever._context(view, view.position[cid], 0.0))
-        return out
-
-    def masthead(self, ctx: Context) -> Context | None:
-        """The 版头 chunk (title, 文号, 落款) of the notice `ctx` comes from."""
-        view = self.reader.view()
-        entry = view.snapshot.files.get(ctx.source)
-        for cid in entry.chunk_ids if entry else []:
-            if view.snapshot.chunks[cid]["meta"]["kind"] == "masthead":
-                return HybridRetriever._context(view, view.position[cid], 0.0)
-        return None
-
-    def doc_profiles(self) -> set[tuple]:
-        """(year, level, region) of every notice in the index, forwarded ones included."""
-        chunks = self.reader.view().snapshot.chunks.values()
-        return {(c["meta"].get("year"), c["meta"].get("level"), c["meta"].get("region")) for c in chunks}
-
-    def corpus_regions(self) -> set[str]:
-        return {e.meta.get("region", "") for e in self.reader.view().snapshot.files.values()} - {""}
-
     # ---- the chain steps
     def _rewrite(self, turn: Turn) -> Turn:
         model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
@@ -151,15 +105,19 @@ class Assistant:
         query = turn.standalone[: self.settings.max_question_chars]
         turn.retrieval = self.retriever.search(query, filters=turn.filters)
         info = turn.retrieval.info
-        if not turn.filters and not turn.retrieval.missing_year and (len(info.years) > 1 or len(info.levels) > 1):
+        if not turn.filters and not turn.retrieval.missing_year and (len(info.years) > 1 or len(info.levels) > 1
+                                                                     or len(info.regions) > 1):
             self._retrieve_each_side(query, turn.retrieval)
         return turn
 
     def _retrieve_each_side(self, query: str, retrieval: Retrieval) -> None:
-        """A comparison ("22年省里的主题跟国家的差在哪") needs passages of every year/level it names:
+        """A comparison ("19年省里的口号和总局的有何不同") needs passages of every year/level it names:
         search once per side with that side as a filter and interleave the results."""
         info = retrieval.info
-        sides = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])][:4]
+        if len(info.regions) > 1:
+            sides = [Filters(region=r) for r in info.regions][:4]
+        else:
+            sides = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])][:4]
         per_side = [self.retriever.search(query, filters=f).contexts for f in sides]
         merged, seen = [], set()
         for rank in range(self.settings.top_k):

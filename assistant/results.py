@@ -3,26 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-
-@dataclass
-class Context:
-    """One retrieved chunk, in rank order."""
-    chunk_id: str
-    source: str  # file name inside corpus/
-    title: str
-    doc_no: str  # 文号, "" when the notice has none
-    section: str  # heading path, e.g. "三、活动安排 > （四）加大质量安全监管力度"
-    text: str
-    score: float
-    year: int | None = None
-    level: str = ""
-    region: str = ""
-    header: str = ""  # the table's header row, for a table-row chunk
-    kind: str = ""  # masthead | text | list | table_row
-
-    def evidence_text(self) -> str:
-        """What a citation of this chunk may be checked against."""
-        return f"{self.section}\n{self.header}\n{self.text}"
+from index.store import Context  # noqa: F401  (re-exported: the shape every layer shares)
 
 
 @dataclass

@@ -21,6 +21,8 @@ from assistant.query import QueryInfo, parse_query
 from assistant.results import Context
 from index.reader import IndexReader, IndexView
 from index.settings import Settings
+from index.gazetteer import short_names_of
+from index.store import IndexStore, mentions_year, year_words
 from index.tokenize import tokens
 
 
@@ -45,11 +47,15 @@ class Retrieval:
     available_years: list[int] = field(default_factory=list)
 
 
-def _matches(meta: dict, years: list[int], level: str, regions: list[str]) -> tuple[bool, bool, bool]:
-    region_text = f"{meta.get('region', '')}{meta.get('title', '')}{meta.get('section', '')}"
-    return (meta.get("year") in years,
+def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[str]) -> tuple[bool, bool, bool]:
+    """Whether a passage is of the year, level and region asked. A document whose year was not read
+    matches a year its passage names; a region matches where the passage or its title names it."""
+    where = f"{meta.get('region', '')}{meta.get('title', '')}{meta.get('section', '')}{text}"
+    year = meta.get("year")
+    year_ok = year in years if year else any(w in where for y in years for w in year_words(y))
+    return (year_ok,
             bool(level) and meta.get("level") == level,
-            bool(regions) and any(r in region_text for r in regions))
+            bool(regions) and any(name in where for r in regions for name in [r] + short_names_of(r)))
 
 
 class HybridRetriever(BaseRetriever):
@@ -76,7 +82,10 @@ class HybridRetriever(BaseRetriever):
 
         years = [filters.year] if filters and filters.year else list(info.years)
         target_year = years[0] if years else None
-        if target_year and available and target_year not in available:
+        # a year no document is dated with, but some passage names (a report whose year was not read),
+        # is searched as asked: only a year nothing mentions is replaced by the nearest one
+        if target_year and available and target_year not in available \
+                and not mentions_year(IndexStore(self.reader), target_year):
             result.missing_year = target_year
             result.nearest_year = min(available, key=lambda y: (abs(y - target_year), -y))
             target_year = result.nearest_year
@@ -88,8 +97,8 @@ class HybridRetriever(BaseRetriever):
         scored = []
         unit = 1.0 / (s.rrf_k + 1)
         for idx, base in fused.items():
-            meta = view.record(view.ids[idx])["meta"]
-            year_ok, level_ok, region_ok = _matches(meta, years, level, regions)
+            record = view.record(view.ids[idx])
+            year_ok, level_ok, region_ok = _matches(record["meta"], record["text"], years, level, regions)
             score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok)
             scored.append((score, idx, year_ok, level_ok, region_ok))
         scored.sort(key=lambda t: -t[0])
@@ -103,7 +112,8 @@ class HybridRetriever(BaseRetriever):
         top = scored[: max(k, 1)]
         if s.reranker and top:
             top = self._rerank(view, query, top)
-        result.contexts = [self._context(view, idx, score) for score, idx, *_ in top[:k]]
+        store = IndexStore(self.reader)
+        result.contexts = [store.passage(view.ids[idx], score, view) for score, idx, *_ in top[:k]]
         return result
 
     def _fuse(self, view: IndexView, query: str, years: list[int]) -> dict[int, float]:
@@ -147,13 +157,3 @@ class HybridRetriever(BaseRetriever):
         scores = reranker.score(query, texts)
         order = np.argsort(-np.asarray(scores))
         return [(float(scores[i]),) + tuple(top[i][1:]) for i in order]
-
-    @staticmethod
-    def _context(view: IndexView, idx: int, score: float) -> Context:
-        cid = view.ids[idx]
-        rec = view.record(cid)
-        m = rec["meta"]
-        return Context(chunk_id=cid, source=m["source"], title=m.get("title", ""), doc_no=m.get("doc_no", ""),
-                       section=m.get("section", ""), text=rec["text"], score=round(float(score), 6),
-                       year=m.get("year"), level=m.get("level", ""), region=m.get("region", ""),
-                       header=m.get("header", ""), kind=m.get("kind", ""))

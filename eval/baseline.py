@@ -4,9 +4,11 @@ RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50) over the raw
 corpus files (index.load.load_text: no cleaning, no metadata), the same
 embedding model, a Chroma collection "baseline" in its own data dir, plain
 similarity top-k (no BM25, no year/level boosts, no follow-up rewrite: the
-default chain is stateless). The retrieved chunks go to the assistant's own
-answerer and the same citation verification (Assistant._finish), so the
-difference between the two runs is the index and the retrieval only.
+default chain is stateless). The retrieved chunks go to an answerer of the
+same kind as ours, built over the baseline's OWN document store (its chunks,
+nothing of the main index), and through the same citation verification
+(Assistant.finish), so the difference between the two runs is the index and
+the retrieval only, and every baseline citation comes from the baseline index.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from assistant.retrieve import Retrieval
 from index.settings import Settings
 
 CHUNK_SIZE, CHUNK_OVERLAP = 500, 50
-# The answerer's index callbacks (masthead, siblings) read the MAIN index; a citation of such a chunk is flagged.
+# Kept as a guard: the baseline's answerer reads only its own store, so this flag should never appear.
 MAIN_INDEX_FLAG = "baseline: answer cites a chunk the answerer took from the main index"
 COLLECTION = "baseline"
 
@@ -39,6 +41,7 @@ class BaselinePipeline:
         self.assistant = assistant  # supplies the answerer and the verification step
         self.bsettings = baseline_settings(settings, data_dir)
         self.store = None
+        self._answerer = None
 
     # ---- index
     def _manifest(self) -> dict:
@@ -83,6 +86,36 @@ class BaselinePipeline:
         mpath.write_text(json.dumps({"build": manifest, "count": len(texts)}, ensure_ascii=False), encoding="utf-8")
         return len(texts)
 
+    def passages(self) -> list[Context]:
+        """Every baseline chunk, in file order: the baseline's own document store."""
+        if self.store is None:
+            self.build()
+        got = self.store.get(include=["documents", "metadatas"])
+        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]),
+                      key=lambda r: (r[0].rsplit("#", 1)[0], int(r[0].rsplit("#", 1)[1])))
+        return [self._passage(cid, text, meta or {}, 0.0) for cid, text, meta in rows]
+
+    @staticmethod
+    def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Context:
+        return Context(chunk_id=chunk_id, source=meta.get("source", ""), title="", doc_no="", section="",
+                       text=text, score=score)
+
+    def answerer(self):
+        """An answerer of our kind over the baseline's own store."""
+        if self._answerer is None:
+            from assistant.extractive import ExtractiveAnswerer
+            from index.store import PassageStore
+
+            ours = self.assistant.answerer
+            extractive = ExtractiveAnswerer(self.settings, PassageStore(self.passages()))
+            if ours.name == "extractive":
+                self._answerer = extractive
+            else:
+                from assistant.generative import GenerativeAnswerer
+
+                self._answerer = GenerativeAnswerer(self.settings, ours.model, extractive)
+        return self._answerer
+
     def chunk_texts(self) -> list[str]:
         if self.store is None:
             self.build()
@@ -93,9 +126,8 @@ class BaselinePipeline:
         if self.store is None:
             self.build()
         hits = self.store.similarity_search_with_score(question, k=k)
-        return [Context(chunk_id=doc.id or f"{doc.metadata.get('source', '')}#?", source=doc.metadata.get("source", ""),
-                        title="", doc_no="", section="", text=doc.page_content, score=round(1.0 - float(dist), 6))
-                for doc, dist in hits]
+        return [self._passage(doc.id or f"{doc.metadata.get('source', '')}#?", doc.page_content, doc.metadata,
+                              round(1.0 - float(dist), 6)) for doc, dist in hits]
 
     def run(self, question: str, history: list[str] | None = None, depth: int = 10) -> tuple[AnswerResult, list[str]]:
         """Answer `question` (history is ignored); also return the chunk texts ranked to `depth`."""
@@ -105,11 +137,10 @@ class BaselinePipeline:
         ranked = self.search(question, max(depth, self.settings.top_k))
         retrieval = Retrieval(query=question, info=parse_query(question, self.settings.today),
                               contexts=ranked[: self.settings.top_k])
-        draft = self.assistant.answerer.answer(question, retrieval)
+        draft = self.answerer().answer(question, retrieval)
         turn = Turn(question=question, history=list(history or []), standalone=question,
                     retrieval=retrieval, started=started)
-        finish = getattr(self.assistant, "finish", None) or self.assistant._finish  # same verification path
-        result = finish(turn, draft)
+        result = self.assistant.finish(turn, draft)  # the same verification path as ours
         own = {c.chunk_id for c in ranked}
         if any(c.chunk_id not in own for c in result.citations):
             result.flags.append(MAIN_INDEX_FLAG)
