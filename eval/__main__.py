@@ -1,4 +1,5 @@
 """python -m eval run --questions FILE [--drafting FILE] --out DIR [--pipeline ours|baseline] [--answerer NAME]
+                    [--add FILE_OR_DIR …]   (documents added to a throwaway copy of the corpus first)
 python -m eval compare --questions FILE --out DIR
 python -m eval feedback export --out FILE   (disliked answers from the app → draft eval cases)
 
@@ -22,6 +23,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus-dir", default=None, help="corpus folder (default: settings corpus_dir)")
     p.add_argument("--baseline-dir", default=None, help="baseline data dir (default: <data-dir>/baseline)")
     p.add_argument("--today", default="2025-09-01", help="evaluation date for 今年/去年 (default 2025-09-01)")
+    p.add_argument("--add", nargs="+", default=None, metavar="PATH",
+                   help="documents (files or folders) added to a throwaway copy of the corpus before the run, "
+                        "as `python -m assistant add` would; the copy and its index live in <out>/workspace")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = runner.make_settings(args.data_dir, args.corpus_dir, args.answerer,
                                         today=dt.date.fromisoformat(args.today))
+        if args.add:
+            from pathlib import Path
+
+            from eval.workspace import with_added
+
+            settings = with_added(settings, args.add, Path(args.out) / "workspace")
         if args.command == "run":
             m = runner.run(settings, args.questions, args.out, drafting_path=args.drafting,
                            pipeline=args.pipeline, baseline_dir=args.baseline_dir)

@@ -52,6 +52,39 @@ RUBRIC_KINDS: tuple[str, ...] = ("must_include", "must_not_include", "structure"
 LEVELS: tuple[str, ...] = ("county", "city", "province")
 
 
+def document_text(path: Path) -> str:
+    """A corpus file's text as a reader sees it: UTF-8 (BOM allowed) or GBK/GB18030 text; for an
+    .html page its visible text, one line per block element. Stdlib only."""
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = raw.decode("utf-8", errors="replace")
+    if path.suffix.lower() not in (".html", ".htm"):
+        return text
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("p", "div", "br", "h1", "h2", "h3", "li", "tr", "title"):
+                self.parts.append("\n")
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    parser = _Text()
+    parser.feed(text)
+    return "".join(parser.parts)
+
+
 class SchemaError(ValueError):
     """A line of an evaluation file does not follow the schema."""
 
@@ -262,7 +295,7 @@ def load_questions(path: str | Path, corpus_dir: str | Path | None = None) -> li
                     fp = Path(corpus_dir) / s.file
                     if not fp.is_file():
                         raise SchemaError(path, lineno, f"sources[{i}].file {s.file!r} not found in {corpus_dir}")
-                    corpus_cache[s.file] = fp.read_text(encoding="utf-8")
+                    corpus_cache[s.file] = document_text(fp)
                 if s.quote not in corpus_cache[s.file]:
                     raise SchemaError(path, lineno, f"sources[{i}].quote is not an exact substring of {s.file}")
         out.append(q)
