@@ -1,7 +1,7 @@
 """Follow-up questions rewritten into standalone ones, before retrieval.
 
-A chat is a conversation: after "2025年全国质量月主题是什么？" staff ask "那省里的呢？",
-"2024年呢？", "它的文号是多少？", "这几项分别谁牵头？". Retrieval only sees one string, so
+A chat is a conversation: after "19年总局那份的宣传标语列一下" staff ask "那省里的呢？",
+"2018年呢？", "它的发文字号给我", "这些活动谁来牵头？". Retrieval only sees one string, so
 each follow-up is rewritten into the question it stands for, using the earlier user turns.
 
 Without a model (the default) the rewrite is done by rules over *slots* of the turns —
@@ -10,8 +10,8 @@ year, level/region, the notice, the topic — read with :func:`assistant.query.p
 * **slot switch** — the new turn names only a year, a level or a place ("那2024年呢？",
   "那省里的呢？", "2026年的呢？"): the previous standalone question with those slots
   replaced (relative years are written out: 去年 → 2024年).
-* **pronoun** — "它/该通知/这个通知…" stands for the previous turn's notice ("它的文号是多少？"
-  → "2024年福建省的质量月通知的文号是多少？"); "这几项/这些/上述…" for the items the previous
+* **pronoun** — "它/该通知/这个通知…" stands for the previous turn's notice ("它的发文字号给我"
+  → "江西19年那份通知的发文字号给我"); "这几项/这些/上述…" for the items the previous
   turn asked about; "其中…" narrows to a part of the previous notice.
 * **new attribute of the same topic** — the new turn only asks for another kind of fact
   ("报给谁？电话多少？", "有截止日期吗？", "那口号呢？"): the previous topic is kept and the
@@ -19,9 +19,9 @@ year, level/region, the notice, the topic — read with :func:`assistant.query.p
 * **parallel substitution** — "那质量科呢？" after a question about 消保科: the department
   (科/处/局/所/队…) is swapped in the previous question.
 * **ellipsis** — nothing but question words ("一共几个？"): appended to the previous question.
-* **own topic, missing scope** — "那国家的通知里点名整治哪些产品？": the new question with the
+* **own topic, missing scope** — "那总局文件里提了哪些重点行业？": the new question with the
   year (and level/region, if it names none) carried over, never the old topic.
-* **full new question** — its own topic *and* its own year ("永安市2023年方案的活动主题是什么？"):
+* **full new question** — its own topic *and* its own year ("宁波市2020年方案的启动时间？"):
   returned unchanged; nothing is inherited.
 
 Follow-ups chain: turn 1 is rewritten given turn 0, turn 2 given the rewritten turn 1, …
@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.query import _LEVEL_WORDS, parse_query, parse_years
+from index.gazetteer import place_spans
 from index.settings import Settings
 from index.tokenize import tokens
 
@@ -103,9 +104,7 @@ class _Turn:
 
 
 def _place_spans(text: str) -> list[tuple[int, int]]:
-    from index.gazetteer import _places  # the gazetteer's alias pattern (longest alias first)
-
-    return [m.span() for m in _places()[1].finditer(text)]
+    return [(a, b) for a, b, _ in place_spans(text)]
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -186,8 +185,8 @@ def _question_start(text: str) -> int:
 def _stem(prev: str) -> str:
     """The previous question without its question part and the attribute it asked for.
 
-    "2025年省局质量月通知要求总结什么时候报？" → "2025年省局质量月通知要求总结";
-    "2025年全国质量月主题是什么？" → "2025年全国质量月".
+    "2019年省局通知要求材料哪天前交？" → "2019年省局通知要求材料";
+    "19年总局那份的宣传标语列一下" → "19年总局那份".
     """
     stem = prev[: _question_start(prev)]
     while True:
@@ -202,8 +201,8 @@ def _stem(prev: str) -> str:
 
 
 def _subject(prev: str, prev_turn: _Turn) -> str:
-    """The notice the previous question is about, in its own words ("2024年福建省的质量月通知",
-    "永安23年计划安排表里，"); without a notice word, its scope ("2025年全国质量月")."""
+    """The notice the previous question is about, in its own words ("2019年江西省的质量月通知",
+    "宁波20年那份安排表里，"); without a notice word, its scope ("19年总局那份")."""
     end = _question_start(prev)
     m = _ANCHOR.search(prev, 0, end)
     if m:
@@ -311,7 +310,7 @@ def rewrite_once(question: str, previous: str, settings: Settings) -> str:
             head = _stem(previous) + "这些"
         return _compose(head, new.body, new, settings, sep="")
 
-    if new.pronoun == "subscope":  # 其中三明市搞了哪些活动？ — a part of the previous notice
+    if new.pronoun == "subscope":  # 其中某市办了什么活动？ — a part of the previous notice
         subject = _subject(previous, prev_turn)
         sep = "" if re.search(r"[里中内，,]$", subject) else "中"
         return _absolute(subject + sep + new.body, settings)
@@ -351,8 +350,8 @@ def rewrite_once(question: str, previous: str, settings: Settings) -> str:
 
 
 def _named_answer(question: str, prev: str) -> str:
-    """"（那）三明市那个文件的文号是多少？" after "…方案是依据哪些文件制定的？": the thing the previous
-    question asked for, named by a demonstrative — "…方案依据的三明市文件的文号是多少？"."""
+    """"（那）市里那份文件的发文字号？" after "…方案根据哪几份文件？": the thing the previous
+    question asked for, named by a demonstrative — "…方案根据的市里文件的发文字号？"."""
     start = _question_start(prev)
     asked = re.match(r"(?:哪个|哪份|哪些|哪几[个份项]?|什么)([\u4e00-\u9fff]{1,6})", prev[start:])
     if not asked:

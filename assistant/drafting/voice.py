@@ -77,12 +77,20 @@ def normalise(text: str) -> str:
     return text
 
 
+# A province lists its special districts beside its cities ("各设区市、XX综合实验区…"): for a
+# locality's own notice they are simply part of the higher level's addressees.
+_SPECIAL_DISTRICTS = re.compile(r"各设区市、[\u4e00-\u9fa5]{2,10}?(?:综合实验区|新区|林区|开发区)")
+
+_CITY_BUREAUS = re.compile(r"各设区市市场监(?:督管理|管)局")  # both spellings of the cities' bureaus
+
+
 def localise(text: str, loc: Locality) -> str:
     """Apply the `sub` rules outside protected spans; collapse 质量强市、质量强市 style repeats."""
     text = normalise(text)
     fields = loc.fields()
     out = []
     for sentence in sentences(text) or [text]:
+        sentence = _CITY_BUREAUS.sub("各设区市市场监管局", _SPECIAL_DISTRICTS.sub("各设区市", sentence))
         about_province = "省委" in sentence
         for level, action, pattern, replacement in _rules():
             if action != "sub" or level not in ("any", loc.level) or pattern not in sentence:

@@ -98,7 +98,7 @@ def _write_export(st_model, folder: Path, source: str, pooling: str) -> None:
 def check_export(st_model, folder: Path) -> None:
     """A traced graph can bake in shapes or branches of the sample: before the export is kept, a
     padded batch of a short and a long text must come out as sentence-transformers encodes it."""
-    texts = ["query: 质量月活动的主题是什么？", "passage: " + "加强全面质量管理，促进质量强国建设。" * 12]
+    texts = ["query: 今年的活动安排有哪些？", "passage: " + "春风又绿江南岸，明月何时照我还。" * 12]
     got = OnnxEncoder(folder).encode(texts, batch_size=len(texts))
     want = st_model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     cos = float((got * want).sum(axis=1).min())
