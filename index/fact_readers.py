@@ -84,7 +84,7 @@ def _labelled(ctx: Context, label: str, how: str) -> list[tuple[int, Fact]]:
 
 def theme(ctx: Context) -> Fact | None:
     """活动主题 heading or label, 主题为“…”, 以“…”为主题; the notice's body before its attachments."""
-    cands = [(i, f) for i, f in _labelled(ctx, r"(?:活动)?主\s*题", "heading:活动主题")]
+    cands = [(i, f) for i, f in _labelled(ctx, r"(?:活\s*动\s*)?主\s*题", "heading:活动主题")]
     for i, line in enumerate(ctx.lines):
         if _is_table(line):
             continue
@@ -102,7 +102,7 @@ def theme(ctx: Context) -> Fact | None:
 
 def period(ctx: Context) -> Fact | None:
     """活动时间 heading/label, or "定于2025年9月…开展"."""
-    labelled = _labelled(ctx, r"活动时间", "heading:活动时间")
+    labelled = _labelled(ctx, r"活\s*动\s*时\s*间", "heading:活动时间")
     if labelled:
         return labelled[0][1]
     pattern = re.compile(rf"(?:定于|决定于|将于|拟于)\s*({_RANGE})(?!前)[^。，；]{{0,24}}?(?:开展|举办|组织|联合|举行)")
@@ -138,7 +138,7 @@ def co_issuers(ctx: Context) -> list[Fact]:
         if len(names) >= 2 and closes and i > 2:
             return [ctx.fact(line, s, e, "signature:落款") for line, s, e in names]
         i = max(j, i + 1)
-    return []
+    return _named_before_count(ctx)
 
 
 def _cn_number(text: str) -> int | None:
@@ -153,8 +153,8 @@ def _cn_number(text: str) -> int | None:
     return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
-def co_issuer_count(ctx: Context, names: list[Fact]) -> Fact | None:
-    """"市场监管总局等26个部门将联合开展" (this notice's own issuers, not those of a cited notice)."""
+def _own_count(ctx: Context) -> tuple[Line, re.Match, int] | None:
+    """"市场监管总局等26个部门将联合开展": this notice's own issuers, not those of a notice it cites."""
     pattern = re.compile(r"等\s*((?:\d\s*){1,3}|[一二两三四五六七八九十]{1,4})\s*个?\s*(?:部门|单位|部委)")
     for line in ctx.lines:
         if _is_table(line):
@@ -164,12 +164,31 @@ def co_issuer_count(ctx: Context, names: list[Fact]) -> Fact | None:
             before = line.text[max(0, m.start() - 24):m.start()]
             if after.startswith(("《", "关于", "印发", "联合印发", "发布")) or "转发" in before or "现将" in before:
                 continue  # the issuers of a notice cited or forwarded
-            if not re.search(r"联合|共同|会同|开展|举办", after):
-                continue
-            value = _cn_number(m.group(1))
-            if value:
-                return ctx.fact(line, m.start(1), m.end(1), "phrase:等N个部门", value)
-    if len(names) >= 2:
+            if re.search(r"联合|共同|会同|开展|举办", after) and (value := _cn_number(m.group(1))):
+                return line, m, value
+    return None
+
+
+def _named_before_count(ctx: Context) -> list[Fact]:
+    """The bodies named before "等N个部门": "市市场监管局会同市工信局、市住建局等18个部门"."""
+    found = _own_count(ctx)
+    if not found:
+        return []
+    line, m, _ = found
+    clause_start = max(line.text.rfind(p, 0, m.start()) for p in "，。；：,") + 1
+    out, pos = [], clause_start
+    for piece in re.split(r"(会同|联合|、|由|以及)", line.text[clause_start:m.start()]):  # not 和: 工业和信息化厅
+        start, pos = pos, pos + len(piece)
+        if re.fullmatch(rf"[{CJK}]{{2,20}}", piece) and piece.endswith(_ORG_END) and piece not in ("会同", "联合"):
+            out.append(ctx.fact(line, start, start + len(piece), "phrase:…等N个部门"))
+    return out if len(out) >= 2 else []
+
+
+def co_issuer_count(ctx: Context, names: list[Fact]) -> Fact | None:
+    if found := _own_count(ctx):
+        line, m, value = found
+        return ctx.fact(line, m.start(1), m.end(1), "phrase:等N个部门", value)
+    if len(names) >= 2 and names[0].how == "signature:落款":
         first, last = names[0].span, names[-1].span
         return Fact(len(names), Span(ctx.doc_id, first.start, last.end), "count:落款")
     return None
@@ -254,12 +273,18 @@ def _table_activities(ctx: Context) -> list[Activity]:
     return out
 
 
+def _item_level(text: str) -> int | None:
+    """heading_level, plus "1.9月1日举办…" (a number directly followed by a date is still an item)."""
+    level = heading_level(text)
+    return 3 if level is None and re.match(r"^\d{1,2}[.．]\s*\d{1,2}月", text) else level
+
+
 def _item_activities(ctx: Context) -> list[Activity]:
     """Numbered items under a heading or attachment title that names them as activities."""
     out, lines, i = [], ctx.lines, 0
     while i < len(lines):
         line = lines[i]
-        level = heading_level(line.text)
+        level = _item_level(line.text)
         is_title = i > 0 and heading_level(lines[i - 1].text) == 0 and level is None
         if not ((level in (1, 2) and len(line.text) <= 30 or is_title) and _ACTIVITY_CUE.search(line.text)):
             i += 1
@@ -270,7 +295,7 @@ def _item_activities(ctx: Context) -> list[Activity]:
         cue_level = 0 if is_title else level
         item_level, items, j = None, [], i + 1
         while j < len(lines):
-            lv = heading_level(lines[j].text)
+            lv = _item_level(lines[j].text)
             if lv is not None and (lv <= cue_level or (item_level is not None and lv < item_level)) \
                     or lines[j].text.startswith("附件") or _is_table(lines[j]):
                 break
@@ -357,18 +382,22 @@ def deadlines(ctx: Context) -> list[Deadline]:
         for sentence in re.split(r"(?<=[。！])", line.text):
             base = line.text.index(sentence, pos) if sentence else pos
             pos = base + len(sentence)
-            dl = _deadline(ctx, line, sentence, base)
-            if dl:
-                out.append(dl)
+            seg = 0
+            for verb in re.finditer(_SUBMIT + rf"\s*({_ORG}(?:（[{CJK}]{{2,20}}）)?)", sentence):
+                dl = _deadline(ctx, line, sentence[seg:verb.start()], base + seg, verb, base)
+                seg = verb.end()
+                if dl:
+                    out.append(dl)
     return out
 
 
-def _deadline(ctx: Context, line: Line, sentence: str, base: int) -> Deadline | None:
-    verb = re.search(_SUBMIT + rf"\s*({_ORG}(?:（[{CJK}]{{2,20}}）)?)", sentence)
-    if not verb or not _OBLIGED.search(sentence[:verb.start()]):
-        return None
-    dl = Deadline(to=ctx.fact(line, base + verb.start(1), base + verb.end(1), "phrase:报送…"))
-    before = sentence[:verb.start()]
+def _deadline(ctx: Context, line: Line, before: str, base: int, verb: re.Match, verb_base: int) -> Deadline | None:
+    """`before`: the sentence's text since the previous submit verb, up to this one."""
+    if not _OBLIGED.search(before) or (verb.group(0).startswith("报") and not verb.group(0).startswith(("报送", "报至"))
+                                       and "将" not in before):
+        return None  # a bare 报 is a submit verb only in "将…报…"
+    dl = Deadline(to=ctx.fact(line, verb_base + verb.start(1), verb_base + verb.end(1), "phrase:报送…"))
+    sentence = before
     if by := re.search(rf"(?:于|在)\s*({_DATE}\d{{0,2}}日?)\s*(?:前|之前|以前)", before):
         dl.by = ctx.fact(line, base + by.start(1), base + by.end(1), "phrase:于…前")
     elif by := re.search(r"活动结束后", sentence):
@@ -479,6 +508,8 @@ def _references(ctx: Context, line: Line, sentence: str, base: int) -> list[Refe
     for m in re.finditer(r"《([^《》]{4,80})》", sentence):
         if re.search(r"简称[“\"]?[^《》]{0,4}$", sentence[max(0, m.start() - 8):m.start()]):
             continue  # (以下简称《纲要》)
+        if re.match(r"[^，。]{0,3}印发", sentence[m.end():]):
+            continue  # the plan this notice issues, not one it is based on
         ref = Reference(title=ctx.fact(line, base + m.start(1), base + m.end(1), "basis:《…》"))
         after = sentence[m.end():m.end() + 30]
         if no := re.match(r"\s*[（(]\s*(" + DOC_NO.pattern + r")\s*[）)]", after):
@@ -486,7 +517,7 @@ def _references(ctx: Context, line: Line, sentence: str, base: int) -> list[Refe
             used_nos.add(m.end() + no.start(1))
         prefix = sentence[:m.start()]
         piece = _SPLIT.split(prefix)[-1].strip()
-        if re.fullmatch(rf"[{CJK}]{{2,30}}(?:等\d+个?部门|{'|'.join(_ORG_END)})", piece):
+        if re.fullmatch(rf"[{CJK}]{{2,30}}(?:等[\d\s]+个?\s*部门|{'|'.join(_ORG_END)})", piece):
             ref.issuer = ctx.fact(line, base + m.start() - len(piece), base + m.start(), "basis:发文机关")
         out.append(ref)
     for no in DOC_NO.finditer(sentence):
