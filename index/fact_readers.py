@@ -54,9 +54,14 @@ def _is_table(line: Line) -> bool:
     return "\t" in line.text
 
 
+def _is_attachment_heading(text: str) -> bool:
+    """"附件2", or a lone "附件" heading when there is only one."""
+    return heading_level(text) == 0 or bool(re.fullmatch(r"附\s*件\s*[：:]?", text))
+
+
 def _attachment_start(lines: list[Line]) -> int:
     """Index (in `lines`) of the first 附件N heading: lines before it are the notice's body."""
-    return next((i for i, l in enumerate(lines) if heading_level(l.text) == 0 and i > 2), len(lines))
+    return next((i for i, l in enumerate(lines) if _is_attachment_heading(l.text) and i > 2), len(lines))
 
 
 _LABEL = r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、])?\s*"
@@ -75,7 +80,8 @@ def _labelled(ctx: Context, label: str, how: str) -> list[tuple[int, Fact]]:
             out.append((i, ctx.fact(line, start, end, how)))
         elif end <= start and i + 1 < len(ctx.lines):
             nxt = ctx.lines[i + 1]
-            if heading_level(nxt.text) is None and not _is_table(nxt) and len(nxt.text) <= 60:
+            quoted = re.search(r"主题(?:为|是)\s*[：:]?\s*[“\"]", nxt.text)  # read by the quote cue instead
+            if heading_level(nxt.text) is None and not _is_table(nxt) and len(nxt.text) <= 60 and not quoted:
                 s, e = _tidy(nxt, 0, len(nxt.text))
                 if e - s >= 2:
                     out.append((i, ctx.fact(nxt, s, e, how)))
@@ -88,7 +94,7 @@ def theme(ctx: Context) -> Fact | None:
     for i, line in enumerate(ctx.lines):
         if _is_table(line):
             continue
-        for pattern, how in ((r"主题(?:为|是)\s*" + _QUOTE, "quote:主题为“…”"),
+        for pattern, how in ((r"主题(?:为|是)\s*[：:]?\s*" + _QUOTE, "quote:主题为“…”"),
                              (r"以\s*" + _QUOTE + r"\s*为(?:活动)?主题", "quote:以…为主题")):
             for m in re.finditer(pattern, line.text):
                 before = line.text[max(0, m.start() - 12):m.start()]
@@ -177,7 +183,7 @@ def _named_before_count(ctx: Context) -> list[Fact]:
     line, m, _ = found
     clause_start = max(line.text.rfind(p, 0, m.start()) for p in "，。；：,") + 1
     out, pos = [], clause_start
-    for piece in re.split(r"(会同|联合|、|由|以及)", line.text[clause_start:m.start()]):  # not 和: 工业和信息化厅
+    for piece in re.split(r"(会同|联合|、|由|以及|\s+)", line.text[clause_start:m.start()]):  # not 和: 工业和信息化厅
         start, pos = pos, pos + len(piece)
         if re.fullmatch(rf"[{CJK}]{{2,20}}", piece) and piece.endswith(_ORG_END) and piece not in ("会同", "联合"):
             out.append(ctx.fact(line, start, start + len(piece), "phrase:…等N个部门"))
@@ -203,7 +209,7 @@ def slogans(ctx: Context) -> list[Fact]:
     lines = ctx.lines
     for i, line in enumerate(lines):
         cue = _SLOGAN_CUE.match(line.text) or (
-            "口号" in line.text and i > 0 and heading_level(lines[i - 1].text) == 0 and len(line.text) <= 40)
+            "口号" in line.text and i > 0 and _is_attachment_heading(lines[i - 1].text) and len(line.text) <= 40)
         if not cue:
             continue
         for nxt in lines[i + 1:]:
@@ -285,7 +291,7 @@ def _item_activities(ctx: Context) -> list[Activity]:
     while i < len(lines):
         line = lines[i]
         level = _item_level(line.text)
-        is_title = i > 0 and heading_level(lines[i - 1].text) == 0 and level is None
+        is_title = i > 0 and _is_attachment_heading(lines[i - 1].text) and level is None
         if not ((level in (1, 2) and len(line.text) <= 30 or is_title) and _ACTIVITY_CUE.search(line.text)):
             i += 1
             continue
