@@ -1,4 +1,4 @@
-"""Command line: python -m assistant ingest | search | ask | draft | add | serve."""
+"""Command line: python -m assistant ingest | search | ask | draft | add | facts | serve."""
 from __future__ import annotations
 
 import argparse
@@ -104,6 +104,12 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_facts(args) -> int:
+    from assistant.facts_view import run
+
+    return run(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="质量月 notice assistant")
     sub = p.add_subparsers(dest="command", required=True)
@@ -133,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_draft)
+    s = sub.add_parser("facts", help="facts read off each indexed notice (theme, deadlines, contacts …)")
+    s.add_argument("--fact", help="one kind: theme, period, co_issuers, slogans, activities, deadlines, …")
+    s.add_argument("--year", type=int)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_facts)
     s = sub.add_parser("serve", help="start the chat web app")
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)

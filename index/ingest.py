@@ -18,6 +18,7 @@ from tqdm import tqdm
 from index.catalogue import apply_overrides, read_overrides, write_catalogue
 from index.chunk import Chunk, chunk_notice
 from index.clean import clean_text
+from index.facts_store import notice_facts_json
 from index.components.chroma_store import ChromaVectorStore
 from index.components.st_embeddings import SentenceTransformerEmbeddings
 from index.load import LoadError, load_text
@@ -91,7 +92,7 @@ def _prepare(path: Path, settings: Settings, overrides: dict) -> tuple[FileEntry
         raise LoadError("no text to index after cleaning")
     records = {f"{sha[:16]}-{c.order}": _chunk_record(c, meta, name, sha) for c in chunks}
     return FileEntry(sha256=sha, meta=meta, chunk_ids=list(records), clean_text=clean,
-                     overrides=overrides.get(name, {})), records
+                     overrides=overrides.get(name, {}), facts=notice_facts_json(name, clean, meta)), records
 
 
 def ingest(settings: Settings, show_progress: bool = True,

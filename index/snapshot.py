@@ -23,6 +23,7 @@ class FileEntry:
     chunk_ids: list[str]
     clean_text: str = ""  # the cleaned notice, for "open the whole notice"
     overrides: dict = field(default_factory=dict)  # catalogue overrides applied to `meta`
+    facts: dict = field(default_factory=dict)  # index.facts.facts_to_json of the file's notices
 
 
 @dataclass
