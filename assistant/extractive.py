@@ -243,17 +243,20 @@ class ExtractiveAnswerer:
         return Draft("\n".join(out), True, cited)
 
     def _matching(self, retrieval: Retrieval) -> list[Context]:
-        """Contexts of the year and level the question asks about, when there are any.
-        A passage whose year or level is unknown is kept: unknown never hides."""
+        """Contexts of the year, place and level the question asks about, when there are any.
+
+        A passage whose year or level is unknown is kept: unknown never hides. A place named is
+        the document's scope and comes before a level word ("XX市那篇里说的全国主题"); a level
+        read only off the place does not filter at all."""
         contexts = retrieval.contexts
         info = retrieval.info
         years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
         if years and any(c.year in years for c in contexts):
             contexts = [c for c in contexts if c.year in years or not c.year]
-        if info.level and any(c.level == info.level for c in contexts):
-            contexts = [c for c in contexts if c.level == info.level or not c.level]
         if len(info.regions) == 1 and any(_names_region(c, info.regions[0]) for c in contexts):
             contexts = [c for c in contexts if _names_region(c, info.regions[0])]
+        if info.level and info.level_named and any(c.level == info.level for c in contexts):
+            contexts = [c for c in contexts if c.level == info.level or not c.level]
         return contexts
 
     def _per_notice(self, units: list[Unit], contexts: list[Context], need_kind: bool = True) -> dict[tuple, Unit]:

@@ -31,6 +31,7 @@ class QueryInfo:
     levels: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     region_levels: list[str] = field(default_factory=list)
+    level_named: bool = False  # the level comes from a level word (省里/全国…), not only from a place
 
     @property
     def year(self) -> int | None:
@@ -64,6 +65,7 @@ def parse_query(text: str, today: dt.date) -> QueryInfo:
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))
+    info.level_named = bool(info.levels)
     if not info.levels and info.region_levels:
         info.levels = info.region_levels[:1]
     # a comparison ("国家和省里的主题") names several levels: boost none of them over the other

@@ -15,7 +15,7 @@ from index.headings import heading_level, heading_label
 from index.metadata import masthead_lines
 from index.patterns import DATE_LINE, DOC_NO
 
-_PUBLIC_MARK = re.compile(r"^（此件.{0,6}公开.{0,4}）$")
+_PUBLIC_MARK = re.compile(r"^[（(]此件.{0,6}公开.{0,4}[）)]$")
 _SENTENCE = re.compile(r"(?<=[。！？；])")
 
 

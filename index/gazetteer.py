@@ -97,6 +97,19 @@ def _boundaries(text: str) -> set[int]:
     return edges
 
 
+# What follows a county's short name when it names the county ("岱山那次", "永安23年", "义乌的方案",
+# "沙县市场监管局"); a short name that is also a common word ("惠民", "平和") is read as a place only so.
+_AFTER_PLACE = re.compile(r"[那这的0-9今去前本全局县市区旗]|质量|市场|方案|计划|通知|文件|举办|举行|开展|启动|召开|在")
+
+
+def _reads_as_place(text: str, start: int, end: int, places: list[Place]) -> bool:
+    before = text[max(0, start - 8):start]
+    if any(p.parent and (p.parent in before or any(s in before for s in short_names(p.parent, "prefecture")))
+           for p in places):
+        return True  # "温州永嘉", "三明市永安"
+    return bool(_AFTER_PLACE.match(text[end:end + 2]))
+
+
 def place_spans(text: str) -> list[tuple[int, int, Place]]:
     """(start, end, place) of every place named as a word in `text`, in order."""
     by_alias, pattern = _table()
@@ -110,7 +123,9 @@ def place_spans(text: str) -> list[tuple[int, int, Place]]:
         full = any(p.name == name for p in by_alias[name])
         # a full name with its suffix (政和县) is a word even where jieba cuts it differently
         if full and len(name) >= 3 or m.start() in edges and m.end() in edges:
-            found.append((m.start(), m.end(), by_alias[name]))
+            if full or not all(p.kind == "county" for p in by_alias[name]) \
+                    or _reads_as_place(text, m.start(), m.end(), by_alias[name]):
+                found.append((m.start(), m.end(), by_alias[name]))
     # a name several divisions share (朝阳区) is the one under a place the text also names
     named = {p.name for _, _, places in found for p in places if len(places) == 1}
     return [(a, b, next((p for p in places if p.parent in named or province_of(p.name) in named), places[0]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from index.gazetteer import Place, lookup, province_of
 from index.headings import heading_label, heading_level
-from index.metadata import DOC_NO
+from index.patterns import DOC_NO
 
 LEVEL_RANK = {"municipal": 0, "provincial": 1, "national": 2}  # closest superior first
 LEVEL_NAME = {"national": "国家", "provincial": "省", "municipal": "市", "county": "县"}

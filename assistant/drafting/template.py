@@ -15,7 +15,8 @@ from index.clean import clean_text
 from index.headings import heading_label, heading_level
 from index.gazetteer import find_places
 from index.load import load_text
-from index.metadata import DOC_NO, extract_metadata
+from index.metadata import extract_metadata
+from index.patterns import DOC_NO
 
 DEFAULT_HEADER = ["序号", "活动主题", "活动内容", "时间安排", "牵头部门", "协办单位", "备注"]
 _SECTION_ROLES = [

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.draft import Draft, DraftError, draft_plan, fact_check, run_draft_cli, write_docx
 from assistant.drafting.polish import rejection
-from index.metadata import DOC_NO
+from index.patterns import DOC_NO
 
 pytestmark = pytest.mark.slow
 

@@ -46,7 +46,7 @@ PAGE_BREAKS = [
     (FUJIAN_2024, "今年我省“质", "量月”活动主题", "今年我省“质量月”活动主题为“加强质量支撑 共建质量强省”"),
     (FUJIAN_2024, "“链长组织、链主引领、链员协同、基础支撑、技术赋能”的产", "业链质量提升模式", "技术赋能”的产业链质量提升模式。"),
     (FUJIAN_2024, "质量能力提升培", "训，增强企业质量管理能力", "质量能力提升培训，增强企业质量管理能力"),
-    (FUJIAN_2024, "“铁拳”行动（产品质量", "违法)典型案例", "发布一期民生领域案件查办“铁拳”行动（产品质量违法）典型案例。开展质量专项整治行动。"),
+    (FUJIAN_2024, "“铁拳”行动（产品质量", "违法)典型案例", "发布一期民生领域案件查办“铁拳”行动（产品质量违法)典型案例。开展质量专项整治行动。"),
     (FUJIAN_2024, "活动结束后及时总结，并", "将活动有关情况", "活动结束后及时总结，并将活动有关情况"),
     (FUJIAN_2024, "开展小微企业质量管理", "体系认证提升行动", "开展小微企业质量管理体系认证提升行动。"),
     (FUJIAN_2022, "立足新发展阶段，", "完整、准确、全面贯彻新发展理念", "立足新发展阶段，完整、准确、全面贯彻新发展理念，构建新发展格局"),
@@ -123,14 +123,16 @@ def test_markdown_headings_and_bold_keep_their_text():
     assert any("https://www.samr.gov.cn/zlfzj/" in l for l in national)  # <url> autolink unwrapped
 
 
-def test_spacing_and_parentheses_normalised():
+def test_spacing_normalised_heading_numerals_unified_punctuation_kept():
     national = clean(NATIONAL_2025)
     assert "国市监质发〔2025〕77号" in national  # "77 号"
     assert "市场监管总局等26个部门将联合开展2025年全国“质量月”活动" in national
-    assert "（六）促进质量社会共治。广泛开展全员参与的群众性质量活动，全方位推动质量升级。" in national
+    # "(六)" opening a heading line reads like every other heading; the sentence keeps its own commas
+    assert "（六）促进质量社会共治。广泛开展全员参与的群众性质量活动,全方位推动质量升级。" in national
     provincial = clean(FUJIAN_2024)
-    assert "（七）深入开展质量惠民行动。开展优质农产品宣传推介活动，组织开展" in provincial
-    assert "（福建省市场监督管理局代章）" in provincial
+    assert any(line.startswith("（七）深入开展质量惠民行动。") for line in provincial.split("\n"))
+    # inside a line, punctuation stays as the source wrote it: answers quote it, graders compare it
+    assert "(福建省市场监督管理局代章)" in provincial
     # the two-space separator inside a theme is kept
     assert "加强全面质量管理  促进质量强省建设" in clean(FUJIAN_2025)
 
@@ -167,7 +169,7 @@ def test_masthead_lines_are_not_merged(name, title_lines):
 
 @pytest.mark.parametrize("name,signature", [
     (NATIONAL_2025, ["全国总工会 全国工商联", "2025年8月26日"]),
-    (FUJIAN_2024, ["福建省质量强省工作领导小组办公室", "（福建省市场监督管理局代章）", "2024年8月14日", "（此件主动公开）"]),
+    (FUJIAN_2024, ["福建省质量强省工作领导小组办公室", "(福建省市场监督管理局代章)", "2024年8月14日", "(此件主动公开)"]),
     (YONGAN_2023, ["永安市市场监督管理局", "2023年9月13日", "永安市市场监督管理局办公室", "2023年9月13日印发"]),
 ])
 def test_signature_lines_are_not_merged(name, signature):

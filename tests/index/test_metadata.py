@@ -10,30 +10,33 @@ import pytest
 
 from index.catalogue import GENERATED, OVERRIDES, apply_overrides, read_overrides
 from index.clean import clean_text
-from index.metadata import DOC_NO, extract_metadata
+from index.metadata import extract_metadata
+from index.patterns import DOC_NO
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 EXPECTED = {
     "2025-national-samr-notice.txt": dict(
         title="关于开展2025年全国“质量月”活动的通知", issuer="市场监管总局等", doc_no="国市监质发〔2025〕77号",
-        date="2025-08-26", year=2025, level="national", region="全国", parent_region=""),
+        date="2025-08-26", year=2025, year_source="title", kind="notice", level="national", region="全国",
+        parent_region=""),
     "2025-fujian-provincial-notice.txt": dict(
         title="福建省市场监管局关于组织开展2025年“质量月”活动的通知", issuer="福建省市场监管局", doc_no="",
-        date="", year=2025, level="provincial", region="福建省", parent_region=""),
+        date="", year=2025, year_source="title", kind="notice", level="provincial", region="福建省",
+        parent_region=""),
     "2024-fujian-provincial-notice.txt": dict(
         title="福建省质量强省工作领导小组办公室关于开展2024年全省“质量月”活动的通知",
         issuer="福建省质量强省工作领导小组办公室", doc_no="闽质强省办〔2024〕9号", date="2024-08-14", year=2024,
-        level="provincial", region="福建省", parent_region=""),
+        year_source="title", kind="notice", level="provincial", region="福建省", parent_region=""),
     "2023-yongan-county-plan.txt": dict(
         title="永安市市场监督管理局关于印发2023年“质量月”活动方案的通知", issuer="永安市市场监督管理局",
-        doc_no="永市监质〔2023〕35号", date="2023-09-13", year=2023, level="county", region="永安市",
-        parent_region="三明市"),
+        doc_no="永市监质〔2023〕35号", date="2023-09-13", year=2023, year_source="title", kind="plan",
+        level="county", region="永安市", parent_region="三明市"),
     "2022-fujian-forwarding-national-notice.txt": dict(
         title="福建省质量强省工作联席会议办公室转发国家市场监督管理总局等21部门关于开展2022年全国“质量月”活动的通知",
         issuer="福建省质量强省工作联席会议办公室", doc_no="闽质强省办〔2022〕4号",
         date="",  # the forwarding notice states no 成文日期 (its 落款 was lost with the forwarded notice's)
-        year=2022, level="provincial", region="福建省", parent_region=""),
+        year=2022, year_source="title", kind="notice", level="provincial", region="福建省", parent_region=""),
 }
 # 文号 each notice quotes in its text but that are NOT its own.
 CITED = {
