@@ -15,13 +15,14 @@ U+3000, NBSP) from both sides. Nothing else is normalised, except the year brack
 (b) ``judge_citation(sentence, passage)``: the passage supports the sentence when
     1. with the citation markers ([1] [1,2] [1-3] [^1] [S1] 【1】 ［1］, 1-3 digits, so [2025] stays)
        taken out and the year brackets [2025] (2025) （2025） 【2025】 ［2025］ written 〔2025〕 on both sides,
-    2. every FACT of the sentence occurs in the passage:
+    2. every FACT of the sentence occurs in the passage (a leading list number 3. 3、 （3） is none):
        * 文号: 〔YYYY〕N号 with up to two CJK characters before it (质发〔2025〕77号);
        * e-mail and web addresses; Latin words of 2+ letters (CNAS, QC, LED);
        * dates Y年M月D日, M月D日, Y年M月 — a date with a year also counts when the passage has the
          date without the year and the year as a number elsewhere;
        * numbers: a digit run, with runs joined by - – — . : ： × / ~ taken as one (0591-87580701,
-         1024×768, 6-10); it must stand in the passage with no digit touching it, so 26 is not in 2026;
+         1024×768, 6-10); it must stand in the passage with no digit touching it, so 26 is not in 2026
+         (whitespace between digits separates them); a two-digit year such as 23年 also matches 2023;
        * terms inside “…”, 「…」, 《…》;
        * names of units: a word ending in 处 科 司 局 厅 部 委 院 所 队 室 中心 办公室 委员会 at the end of
          a run of CJK text or before a word such as 牵头/负责/承担/联合/等/和; it must occur as its suffix with
@@ -86,9 +87,13 @@ def strip_markers(text: str | None) -> str:
     return "".join(out)
 
 
+_SPACE_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
 def _canon(text: str) -> str:
-    """Squashed, with year brackets written 〔YYYY〕 (how 文号 are printed)."""
-    return _YEAR_IN_BRACKETS.sub(r"〔\1〕", squash(text))
+    """Squashed, with year brackets written 〔YYYY〕 (how 文号 are printed). Whitespace between two
+    digits becomes "|", so table cells such as "7<tab>2023年" do not fuse into the number 72023."""
+    return _YEAR_IN_BRACKETS.sub(r"〔\1〕", squash(_SPACE_BETWEEN_DIGITS.sub("|", text)))
 
 
 # ------------------------------------------------------------------ step 2: facts
@@ -120,10 +125,11 @@ class Fact:
     text: str
     year: str = ""  # dates with a year: the year, so the date can also match as (M月D日 + year)
     undated: str = ""  # ... and the date without it
+    long_year: str = ""  # a number written "23年": the year 2023, which counts as well
 
     def found_in(self, passage: str) -> bool:
         if self.kind == "number":
-            return _has_number(passage, self.text)
+            return any(_has_number(passage, n) for n in (self.text, self.long_year) if n)
         if self.text in passage:
             return True
         return bool(self.year) and self.undated in passage and _has_number(passage, self.year)
@@ -155,9 +161,12 @@ def _unit_names(raw: str) -> list[Fact]:
     return out
 
 
+_LIST_NUMBER = re.compile(r"^[\s>*#\-+]*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[）)])")
+
+
 def facts(sentence: str) -> list[Fact]:
     """The facts of a sentence (rule b.2), markers removed, in order of kind, without repeats."""
-    raw = strip_markers(sentence)
+    raw = _LIST_NUMBER.sub("", strip_markers(sentence))
     text = _canon(raw)
     found: list[Fact] = []
     for m in _DOC_NO.finditer(text):
@@ -176,7 +185,9 @@ def facts(sentence: str) -> list[Fact]:
         elif year:
             found.append(Fact("date", m.group(0), year, f"{month}月"))
     rest = _DATE.sub(lambda m: " " if (m.group(1) or m.group(3)) else m.group(0), rest)
-    found += [Fact("number", n) for n in _NUMBER.findall(rest)]
+    for m in _NUMBER.finditer(rest):
+        short_year = len(m.group(0)) == 2 and rest.startswith("年", m.end())
+        found.append(Fact("number", m.group(0), long_year=f"20{m.group(0)}" if short_year else ""))
     found += [Fact("latin", w) for w in _LATIN.findall(rest)]
     for m in _QUOTED.finditer(text):
         term = next(g for g in m.groups() if g)

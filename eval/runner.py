@@ -317,6 +317,9 @@ def run(settings: Settings, questions_path, out_dir, drafting_path=None, pipelin
     records = ask_all(pipe, questions)
     drafts = run_drafting(settings, assistant, tasks, out) if tasks and pipeline == "ours" else []
     metrics = summarize(records, questions)
+    from eval.agreement import agreement
+
+    metrics["citation"]["judge_vs_verifier"] = {k: v for k, v in agreement(records).items() if k != "disagreements"}
     metrics["drafting"] = summarize_drafts(drafts) if drafts else None
     metrics["run"] = {"pipeline": pipeline, "answerer": getattr(assistant.answerer, "name", settings.answerer),
                       "questions": str(questions_path), "drafting": str(drafting_path or ""),
