@@ -1,7 +1,7 @@
 """How often the eval's judge (eval/judge.py) and the product's verifier (assistant/verify.py) agree.
 
 Both are asked about the same (sentence, cited passage) pairs of a run's answers.jsonl, cut the way
-the runner cuts them (eval.runner.cited_pairs). This module imports the product on purpose: it
+the runner cuts them (eval.pairs.cited_pairs). This module imports the product on purpose: it
 compares the two. The verifier is given the passage as it checks one (section heading + text; a
 table row's header is not stored in answers.jsonl, so it is missing here).
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from eval.pairs import cited_pairs
+
 MAX_EXAMPLES = 10
 
 
 def _pairs(record: dict) -> list[dict]:
-    from eval.runner import cited_pairs
-
     cits = [c for c in record.get("citations") or [] if isinstance(c, dict) and "n" in c]
     sections = {c["n"]: c.get("section") or "" for c in cits}
     pairs = cited_pairs(record.get("answer") or "", cits)
