@@ -5,7 +5,7 @@ corpus files (index.load.load_text: no cleaning, no metadata), the same
 embedding model, a Chroma collection "baseline" in its own data dir, plain
 similarity top-k (no BM25, no year/level boosts, no follow-up rewrite: the
 default chain is stateless). The retrieved chunks go to the assistant's own
-answerer and the same citation verification (Assistant._finish), so the
+answerer and the same citation verification (Assistant.finish), so the
 difference between the two runs is the index and the retrieval only.
 """
 from __future__ import annotations
@@ -108,8 +108,7 @@ class BaselinePipeline:
         draft = self.assistant.answerer.answer(question, retrieval)
         turn = Turn(question=question, history=list(history or []), standalone=question,
                     retrieval=retrieval, started=started)
-        finish = getattr(self.assistant, "finish", None) or self.assistant._finish  # same verification path
-        result = finish(turn, draft)
+        result = self.assistant.finish(turn, draft)  # the same verification path as ours
         own = {c.chunk_id for c in ranked}
         if any(c.chunk_id not in own for c in result.citations):
             result.flags.append(MAIN_INDEX_FLAG)
