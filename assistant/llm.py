@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 
+from assistant.llm_error import LLMError  # noqa: F401 - callers import it from here
 from index.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableLambda
-
-
-class LLMError(RuntimeError):
-    """A backend failed. The message is safe to show and to log (no secrets)."""
 
 
 @runtime_checkable

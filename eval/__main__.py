@@ -2,6 +2,7 @@
                     [--add FILE_OR_DIR …]   (documents added to a throwaway copy of the corpus first)
 python -m eval compare --questions FILE --out DIR
 python -m eval feedback export --out FILE   (disliked answers from the app → draft eval cases)
+python -m eval agreement RUN_DIR   (how often the eval's judge and the product's verifier agree on RUN_DIR's citations)
 
 Exit codes: 0 ok, 2 bad input (a malformed evaluation file names its line), 1 other failure.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
 from eval.schema import SchemaError
 
@@ -46,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         from eval.feedback_cli import main as feedback_main
 
         return feedback_main(argv[1:])
+    if argv[:1] == ["agreement"]:
+        if len(argv) != 2 or not (Path(argv[1]) / "answers.jsonl").is_file():
+            print("usage: python -m eval agreement RUN_DIR   (a folder holding answers.jsonl)", file=sys.stderr)
+            return 2
+        from eval.agreement import main as agreement_main
+
+        return agreement_main(argv[1])
     args = build_parser().parse_args(argv)
     from eval import runner
 

@@ -6,13 +6,17 @@ comparing.  Nothing else is normalised (punctuation, full/half width and
 case are compared exactly), except where a function documents otherwise.
 
 Inputs may be the dataclasses from :mod:`eval.schema` or plain dicts with the
-same field names.  See eval/README.md for the exact definitions.
+same field names.  See eval/README.md for the exact definitions.  Whether an
+answer holds its key facts and whether a passage supports a cited sentence is
+decided by :mod:`eval.judge`, which shares no code with the product.
 """
 from __future__ import annotations
 
 import math
 import re
 from typing import Any, Iterable, Mapping, Sequence
+
+from eval import judge
 
 __all__ = [
     "normalize",
@@ -31,18 +35,15 @@ __all__ = [
     "grade_rubric",
 ]
 
-_WS = re.compile(r"\s+")
-
 
 def normalize(text: str | None) -> str:
     """Remove all whitespace."""
-    return _WS.sub("", text or "")
+    return judge.squash(text)
 
 
 def contains(haystack: str | None, needle: str | None) -> bool:
     """Whitespace-insensitive substring test (an empty needle never matches)."""
-    n = normalize(needle)
-    return bool(n) and n in normalize(haystack)
+    return judge.contains(haystack, needle)
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -102,112 +103,34 @@ def answer_correct(answer: str | None, answerable_pred: bool, q: Any) -> bool:
       ``must_include`` string occurs in the answer and no
       ``must_not_include`` string occurs (whitespace-insensitive).
     """
-    qtype = _get(q, "type")
-    if qtype == "unanswerable":
+    if _get(q, "type") == "unanswerable":
         return not answerable_pred
-    if not answerable_pred:
-        return False
-    a = normalize(answer)
-    for s in _get(q, "must_include", []) or []:
-        n = normalize(s)
-        if n and n not in a:
-            return False
-    for s in _get(q, "must_not_include", []) or []:
-        n = normalize(s)
-        if n and n in a:
-            return False
-    return True
+    return bool(answerable_pred) and judge.has_key_facts(answer, _get(q, "must_include", []),
+                                                         _get(q, "must_not_include", []))
 
 
 # --------------------------------------------------------------------------
 # citations
 # --------------------------------------------------------------------------
 
-# [1] [12] [1,2] [1-3] [^1] [S1] 【1】 ［1］ (1-3 digits, so that "[2025]" is not a marker)
-_CITE_MARK = re.compile(
-    r"(?:\[\^?|【|［)\s*[A-Za-z]{0,3}\s*\d{1,3}(?:\s*[,，、\-–~]\s*[A-Za-z]{0,3}\s*\d{1,3})*\s*(?:\]|】|］)"
-)
-# Year brackets written as [2025] (2025) 【2025】 ... are canonicalised to 〔2025〕.
-_YEAR_BRACKET = re.compile(r"[\[［(（【〔]\s*(\d{4})\s*[\]］)）】〕]")
-# 文号: the two characters before 〔 (e.g. "质发", "省办") + 〔YYYY〕N号, so that
-# "文号是国市监质发〔2025〕77号" yields "质发〔2025〕77号".
-_DOC_NO = re.compile(r"(?:[\u4e00-\u9fff]{2})?〔\d{4}〕\d+号")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-_URL = re.compile(r"https?://[^\s<>\]）)，。；]+")
-_DATE = re.compile(r"\d{1,4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月")
-_NUMBER = re.compile(r"\d+(?:[-—–.:：×/]\d+)*")
-_QUOTED = re.compile(r"“([^”]{1,60})”|「([^」]{1,60})」")
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-
-
 def strip_citation_markers(text: str) -> str:
-    """Remove markers such as [1], [1,2], [^3], 【2】 from a sentence."""
-    return _CITE_MARK.sub("", text or "")
-
-
-def _canon(text: str) -> str:
-    return _YEAR_BRACKET.sub(lambda m: f"〔{m.group(1)}〕", normalize(text))
+    """Remove markers such as [1], [1,2], [^3], 【2】 from a sentence (eval.judge)."""
+    return judge.strip_markers(text)
 
 
 def key_facts(sentence: str) -> list[str]:
-    """Key facts of a (cited) sentence, whitespace-free and canonicalised.
-
-    文号 (X〔YYYY〕N号), e-mail addresses, URLs, dates (YYYY年M月D日, M月D日,
-    YYYY年M月), numbers (digit runs, incl. 0591-87580701 / 1024×768 / 6-10)
-    and terms in Chinese quotes “…” / 「…」.
-    """
-    s = _canon(strip_citation_markers(sentence))
-    facts: list[str] = []
-    rest = s
-    for rx in (_DOC_NO, _EMAIL, _URL):
-        for m in rx.finditer(rest):
-            facts.append(m.group(0))
-        rest = rx.sub(" ", rest)
-    facts += _DATE.findall(rest)
-    facts += _NUMBER.findall(rest)
-    for m in _QUOTED.finditer(s):
-        term = m.group(1) or m.group(2)
-        if term:
-            facts.append(term)
-    seen: set[str] = set()
-    out = []
-    for f in facts:
-        if f and f not in seen:
-            seen.add(f)
-            out.append(f)
-    return out
+    """Key facts of a cited sentence, whitespace-free (eval.judge rule b.2)."""
+    return [f.text for f in judge.facts(sentence)]
 
 
 def cjk_bigrams(text: str) -> set[str]:
     """Set of bigrams of adjacent CJK characters (whitespace removed first)."""
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(normalize(text)):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    return judge.bigrams(text)
 
 
 def citation_supported(sentence: str, chunk_text: str, min_overlap: float = 0.5) -> bool:
-    """Does ``chunk_text`` support the cited ``sentence``?
-
-    True iff (1) every key fact of the sentence (see :func:`key_facts`)
-    occurs in the chunk and (2) at least ``min_overlap`` of the sentence's
-    distinct CJK bigrams (citation markers removed) occur in the chunk.  A
-    sentence without CJK bigrams is supported iff it has >= 1 key fact and
-    all of them occur.  Empty sentence or chunk -> False.
-    """
-    s = strip_citation_markers(sentence or "")
-    chunk = _canon(chunk_text or "")
-    if not normalize(s) or not chunk:
-        return False
-    facts = key_facts(s)
-    if any(f not in chunk for f in facts):
-        return False
-    grams = cjk_bigrams(s)
-    if not grams:
-        return bool(facts)
-    hit = sum(1 for g in grams if g in chunk)
-    return hit / len(grams) >= min_overlap
+    """Does ``chunk_text`` support the cited ``sentence``? Decided by eval.judge (rule b)."""
+    return judge.supports(sentence, chunk_text, min_overlap)
 
 
 def _citations(answer: Any) -> list[Any]:

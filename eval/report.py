@@ -57,6 +57,13 @@ def _plots(out: Path, m: dict, records: list[dict]) -> list[str]:
     return made
 
 
+def _agreement(a: dict | None) -> str:
+    if not a or not a.get("pairs"):
+        return "—"
+    return (f"{_pct(a['agreement'])} of {a['pairs']} pairs (only the judge accepts {a['judge_only']}, "
+            f"only the verifier {a['verifier_only']})")
+
+
 def headline_rows(m: dict) -> list[list]:
     r, a, c = m["retrieval"], m["accuracy"], m["citation"]
     return [["retrieval hit@1 / @3 / @5 / @10", " / ".join(_pct(r[f"hit@{k}"]) for k in (1, 3, 5, 10))],
@@ -70,6 +77,7 @@ def headline_rows(m: dict) -> list[list]:
             ["wrong refusals (answerable refused)", _pct(m["refusal_rate"]["answerable_refused"])],
             ["citation precision", f"{_pct(c['precision'])} ({c['supported_pairs']}/{c['pairs']} pairs)"],
             ["citation recall", _pct(c["recall"])],
+            ["citation checks where eval judge and product verifier agree", _agreement(c.get("judge_vs_verifier"))],
             ["latency p50 / p95", f"{_ms(m['latency_ms']['p50'])} / {_ms(m['latency_ms']['p95'])}"]]
 
 

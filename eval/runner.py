@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from eval import metrics as M
+from eval.pairs import cited_pairs
 from eval.schema import load_drafting, load_questions
 from index.settings import Settings
 
 EVAL_TODAY = dt.date(2025, 9, 1)
 DEPTH = 10
 WARM_UP = "2025年全国质量月的活动主题是什么？"
-MARKERS = re.compile(r"(?:\[\d{1,2}\])+")  # the pipeline's [n] markers (assistant.verify.CITE), grouped
 CTX_FIELDS = ("source", "title", "doc_no", "section", "text", "score")
 CIT_FIELDS = ("n", "source", "title", "doc_no", "section", "text")
 
@@ -70,22 +69,6 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return head + ("+changes" if head and dirty else "")
-
-
-def cited_pairs(answer: str, citations: list[dict]) -> list[dict]:
-    """(sentence, chunk) pairs: each [n] covers its line's text since the previous marker group."""
-    by_n = {c["n"]: c.get("text", "") for c in citations}
-    pairs = []
-    for line in (answer or "").split("\n"):
-        start = 0
-        for m in MARKERS.finditer(line):
-            sentence = line[start:m.start()].strip() or line[:m.start()].strip()
-            for n in dict.fromkeys(int(x) for x in re.findall(r"\d+", m.group(0))):
-                chunk = by_n.get(n, "")
-                pairs.append({"n": n, "sentence": sentence, "chunk_text": chunk,
-                              "supported": M.citation_supported(sentence, chunk)})
-            start = m.end()
-    return pairs
 
 
 def _diagnose(q, rec: dict) -> str:
@@ -317,6 +300,9 @@ def run(settings: Settings, questions_path, out_dir, drafting_path=None, pipelin
     records = ask_all(pipe, questions)
     drafts = run_drafting(settings, assistant, tasks, out) if tasks and pipeline == "ours" else []
     metrics = summarize(records, questions)
+    from eval.agreement import agreement
+
+    metrics["citation"]["judge_vs_verifier"] = {k: v for k, v in agreement(records).items() if k != "disagreements"}
     metrics["drafting"] = summarize_drafts(drafts) if drafts else None
     metrics["run"] = {"pipeline": pipeline, "answerer": getattr(assistant.answerer, "name", settings.answerer),
                       "questions": str(questions_path), "drafting": str(drafting_path or ""),

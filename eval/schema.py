@@ -120,10 +120,6 @@ class Question:
         return self.type != "unanswerable"
 
     @property
-    def is_followup(self) -> bool:
-        return bool(self.history)
-
-    @property
     def quotes(self) -> list[str]:
         return [s.quote for s in self.sources]
 
@@ -135,11 +131,6 @@ class RubricItem:
     values: list[str]
     min_match: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def required_matches(self) -> int:
-        """How many of ``values`` must match for must_include/structure/citation."""
-        return len(self.values) if self.min_match is None else self.min_match
 
 
 @dataclass

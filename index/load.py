@@ -8,7 +8,7 @@ cleaning step's job, not the loader's.
 
 Format readers live in ``index.components`` (one module per third-party
 library) and are imported lazily, so loading a .txt never pays for pypdf,
-python-docx or bs4 and those modules can import ``LoadError`` from here.
+python-docx or bs4; they raise ``LoadError`` from index.errors.
 """
 from __future__ import annotations
 
@@ -19,19 +19,12 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from index.errors import LoadError  # noqa: F401 - callers import it from here too
 from index.settings import Settings
 
 MB = 1024 * 1024
 FORMATS = {".txt": "txt", ".md": "md", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
 BINARY_FORMATS = ("docx", "pdf")  # their readers decode text themselves
-
-
-class LoadError(Exception):
-    """A file we cannot turn into text; ``str(err)`` is a plain-English reason for the CLI."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from llama_cpp import Llama  # noqa: E402
 
 from assistant.components.gguf_default import ensure_default_gguf
-from assistant.llm import LLMError
+from assistant.llm_error import LLMError
 from index.components.wheels import WheelError
 from index.settings import Settings
 

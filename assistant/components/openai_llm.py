@@ -11,7 +11,7 @@ from typing import Iterator, NoReturn
 
 import openai
 
-from assistant.llm import LLMError
+from assistant.llm_error import LLMError
 from index.settings import Settings
 
 

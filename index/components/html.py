@@ -8,11 +8,9 @@ aimed at the assistant.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from index.load import decode_bytes
 
 INVISIBLE_TAGS = [
     "script", "style", "noscript", "template", "nav", "iframe", "object", "embed",
@@ -30,9 +28,8 @@ _SPACES = re.compile(r"[ \t\r\n\f\xa0]+")
 _CJK_WRAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
-def read_html(source: Path | str) -> str:
-    """``source`` is a file path (a ``Path``) or the markup itself (a ``str``)."""
-    markup = decode_bytes(source.read_bytes())[0] if isinstance(source, Path) else source
+def read_html(markup: str) -> str:
+    """``markup`` is the page's text, already decoded by index.load."""
     soup = BeautifulSoup(markup, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     _drop_invisible(soup)

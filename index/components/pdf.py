@@ -8,7 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 
-from index.load import LoadError
+from index.errors import LoadError
 
 MAX_PAGES = 3000  # a notice is a few dozen pages; this only stops pathological files
 MIN_TEXT_CHARS = 20  # below this a "text layer" is just a stamp or page number on a scan

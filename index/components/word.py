@@ -13,7 +13,7 @@ import docx
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from index.load import LoadError
+from index.errors import LoadError
 
 # A .docx is a zip, and python-docx inflates parts without limits, so we check the
 # zip directory first. zipfile never inflates past an entry's declared size, which

@@ -6,7 +6,6 @@ The 5-minute, 20-session soak is the same script without --ci (see bench/load_ch
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,10 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "load_chat.py"
 MAX_P95 = 120.0  # s; generous: a loaded 2-core CI box, answers queued behind one another
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("assistant.app") is None, reason="assistant.app not available"),
-]
+pytestmark = pytest.mark.slow
 
 
 def test_short_chat_soak_has_no_errors(tmp_path):

@@ -98,11 +98,13 @@ def test_run_end_to_end(tmp_path, built_index, embeddings):
     assert {"hit@1", "hit@3", "hit@5", "hit@10", "mrr"} <= set(saved["retrieval"])
     assert {"answerable", "unanswerable", "single", "followup"} <= set(saved["accuracy"])
     assert {"p50", "p95"} <= set(saved["latency_ms"]) and saved["run"]["today"] == "2025-09-01"
+    assert saved["citation"]["judge_vs_verifier"]["pairs"] == saved["citation"]["pairs"]  # the same pairs, twice judged
     drafts = [json.loads(x) for x in (out / "drafts.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(drafts) == 1
     assert {"id", "request", "draft_markdown", "citations", "flags", "docx", "rubric_results"} <= set(drafts[0])
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## By question type" in report and "## Failures" in report
+    assert "eval judge and product verifier agree" in report
 
 
 @pytest.mark.slow
