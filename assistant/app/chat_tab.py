@@ -207,8 +207,7 @@ def _chat_column(ctx: AppContext) -> dict:
                            placeholder="请在下方输入问题，例如：今年全国质量月的活动主题是什么？")
     with gr.Row(equal_height=True, elem_id="zly-ask-row"):
         c["question"] = gr.Textbox(placeholder="请输入问题，按回车发送", show_label=False, scale=5, min_width=160,
-                                   max_lines=4, max_length=ctx.settings.max_question_chars * 3,
-                                   elem_id="zly-question")
+                                   max_lines=4, elem_id="zly-question")
         c["send"] = gr.Button("发送", variant="primary", scale=1, min_width=64, elem_id="zly-send")
     with gr.Row():
         c["clear"] = gr.Button("新对话", size="sm", elem_id="zly-new-chat")
