@@ -8,6 +8,7 @@ the name and password, not the address).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -105,3 +106,43 @@ async def _json(send, status: int, data: dict) -> None:
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"content-length", str(len(payload)).encode())]})
     await send({"type": "http.response.body", "body": payload})
+
+
+_API_INFO = re.compile(rb"<script>window\.gradio_api_info = .*?;</script>", re.S)
+
+
+class LoginPageScrub:
+    """ASGI middleware: gradio's login page (config "auth_required") still embeds
+    window.gradio_api_info — every endpoint with its parameters. Before login it is removed."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            return await self.app(scope, receive, send)
+        start, chunks = None, []
+
+        async def hold(message):
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                if not dict(message.get("headers", [])).get(b"content-type", b"").startswith(b"text/html"):
+                    start = None
+                    await send(message)
+                return
+            if start is None:
+                return await send(message)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                await _send_scrubbed(send, start, b"".join(chunks))
+        await self.app(scope, receive, hold)
+
+
+async def _send_scrubbed(send, start: dict, body: bytes) -> None:
+    if b'"auth_required":true' in body:
+        body = _API_INFO.sub(b"", body)  # the page reloads after login and gets it then
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -15,7 +15,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from assistant.app import views as V
-from assistant.app.auth import LoginThrottle, parse_auth
+from assistant.app.auth import LoginPageScrub, LoginThrottle, parse_auth
 from assistant.app.chat_tab import build_chat_tab, conversation_choices, user_of
 from assistant.app.context import AppContext, drafts_dir
 from assistant.app.draft_tab import build_draft_tab
@@ -47,7 +47,8 @@ def launch_kwargs(settings: Settings, host: str | None = None, port: int | None 
         footer_links=[], ssr_mode=False, show_error=False,
         theme=gr.themes.Default(font=FONTS), css=(HERE / "style.css").read_text(encoding="utf-8"),
         head=f"<script>{(HERE / 'client.js').read_text(encoding='utf-8')}</script>",
-        app_kwargs={"middleware": [Middleware(LoginThrottle, settings=settings)]} if auth else {})
+        app_kwargs={"middleware": [Middleware(LoginPageScrub), Middleware(LoginThrottle, settings=settings)]}
+        if auth else {})
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
