@@ -5,9 +5,6 @@ import re
 
 from assistant.app.views import esc
 
-TODO = "【待补】"
-
-
 def draft_md(markdown: str) -> str:
     """A generated draft keeps its Markdown structure, but no HTML tag from its text can form.
 
@@ -17,7 +14,7 @@ def draft_md(markdown: str) -> str:
     """
     text = (markdown or "").replace("&", "&amp;").replace("<", "&lt;")
     text = re.sub(r"\*\*([^*\n]+?)\*\*", r"<strong>\1</strong>", text)
-    text = text.replace(TODO, f'<span class="zly-todo">{TODO}</span>')
+    text = re.sub(r"【待补[^】\n]*】", lambda m: f'<span class="zly-todo">{m.group(0)}</span>', text)
     return re.sub(r"\[S(\d+)\]", r'<a class="zly-cite" href="#zly-basis-\1">[S\1]</a>', text)
 
 
