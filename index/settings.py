@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     allowed_exts: tuple[str, ...] = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
     max_file_mb: int = 60
     max_question_chars: int = 500
+    admin_users: str = ""  # logins (comma-separated) that see the 反馈 tab; with login off everyone does
+    login_max_failures: int = 5  # wrong passwords per user and per address before a wait
+    login_lockout_s: int = 300  # that wait, in seconds
 
     @property
     def index_dir(self) -> Path:

@@ -271,3 +271,36 @@ def test_gradio_client_needs_the_login(locked_app):
     text = json.dumps(chat, ensure_ascii=False)
     assert "索引为空" in text or "语料" in text, text  # the empty index answers politely
     assert SECRET not in text and PASSWORD not in text
+
+
+# ------------------------------------------------------------------ login page and throttle
+
+
+def test_login_page_reveals_nothing_before_login(locked_app):
+    url, _ = locked_app
+    status, page = request(url + "/")
+    assert status == 200
+    for secret in ("gradio_api_info", "import_files", "make_draft", "/respond", ".txt", "质量月活动主题", SECRET):
+        assert secret not in page, secret
+
+
+def test_login_is_throttled_per_user(tmp_path):
+    app_mod = pytest.importorskip("assistant.app", reason="assistant.app not available")
+    from assistant.pipeline import Assistant
+
+    settings = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data",
+                        auth_users=f"zhang:{PASSWORD},li:pw2", login_max_failures=3, login_lockout_s=60)
+    port = free_port()
+    app = app_mod.build_app(settings, assistant=Assistant(settings))
+    app.launch(**app_mod.launch_kwargs(settings, port=port), prevent_thread_lock=True, quiet=True)
+    url = f"http://127.0.0.1:{port}/login"
+    try:
+        assert [request(url, {"username": "zhang", "password": "x"}, form=True)[0] for _ in range(3)] == [400] * 3
+        status, body = request(url, {"username": "zhang", "password": PASSWORD}, form=True)
+        assert status == 429 and "秒后再试" in body  # locked even with the right password
+        # the same address is locked as well, whoever it claims to be
+        assert request(url, {"username": "li", "password": "pw2"}, form=True)[0] == 429
+    finally:
+        app.close()
+    uploads = app_mod.builder.upload_dir(settings)
+    assert uploads.is_dir() and settings.data_dir.resolve() in uploads.parents

@@ -199,7 +199,8 @@ def test_upload_indexes_file(page, tmp_path):
     good.write_text(UPLOAD_NOTICE, encoding="utf-8")
     bad = tmp_path / "<img src=x onerror=alert(5)>.exe"
     bad.write_bytes(b"MZ\x90\x00 not a notice")
-    page.get_by_role("tab", name="文件导入").click()
+    page.get_by_role("tab", name="知识库").click()
+    page.get_by_text("导入新文档").click()
     page.locator("#zly-upload input[type=file]").set_input_files([str(good), str(bad)])
     # gradio renders a file name as stem + extension spans, sometimes with a space between: match the stem
     expect(page.locator("#zly-upload")).to_contain_text("2025-dehua-county-notice", timeout=UI_TIMEOUT)
@@ -273,7 +274,8 @@ def test_login_required_when_auth_users_set(browser, app_settings, app_assistant
 
 
 def test_views_escape_markup():
-    from assistant import app_views as V
+    from assistant.app import draft_views as D
+    from assistant.app import views as V
     from assistant.results import AnswerResult, Citation
 
     evil = '<script>alert(1)</script><img src=x onerror=alert(2)>[a](javascript:x) $x$'
@@ -282,19 +284,21 @@ def test_views_escape_markup():
     panel = V.sources_html(AnswerResult("q", "a", True, citations=[Citation(1, evil, evil, evil, evil, evil)]))
     assert "<script" not in panel and "<img" not in panel and panel.count("&lt;script&gt;") == 4
     assert "<img" not in V.notice_html({"title": evil}, evil)
-    assert "<img" not in V.draft_md("**（一）标题。**" + evil)
-    assert V.draft_md("**（一）标题。**正文").startswith("<strong>（一）标题。</strong>")
+    assert "<img" not in D.draft_md("**（一）标题。**" + evil)
+    assert D.draft_md("**（一）标题。**正文").startswith("<strong>（一）标题。</strong>")
     refusal = V.answer_md(AnswerResult("q", evil, False, rewritten_question="检索" + evil))
     assert refusal.count("<") == 2 and V.REFUSAL_MARK in refusal and "检索问题" in refusal
 
 
 def test_views_intake_reasons_in_chinese():
-    from assistant.app_views import intake_reason
+    from assistant.app.library_views import intake_reason
 
     assert intake_reason("file too large: 70 MB > 60 MB limit", 60, [".txt"]).startswith("文件过大")
     assert intake_reason("unsupported file type .exe (supported: .txt)", 60, [".txt"]).startswith("不支持的格式")
     assert intake_reason("duplicate: the corpus already has this exact file as a.txt", 60, []) == \
-        "重复：语料库中已有内容相同的文件 a.txt"
+        "重复：知识库中已有内容相同的文件 a.txt"
+    assert intake_reason("not a PDF file (no %PDF header) — is the extension right?", 60, []).startswith("不是有效的 PDF")
+    assert not any(c.isascii() and c.isalpha() for c in intake_reason("something new and English", 60, []))
 
 
 def test_parse_auth():

@@ -1,0 +1,116 @@
+"""知识库: every document with its metadata, search, edit, delete, replace, re-index, its chunks,
+and the upload of new notices. Everything is read from the index at the moment it is shown."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.app import library_ops as ops
+from assistant.app.context import LEVEL_CHOICES, AppContext
+from assistant.app.library_views import catalogue_html, chunks_html, import_report_html
+
+
+@dataclass
+class LibraryTab:
+    search: gr.Textbox
+    catalogue: gr.HTML
+    doc_pick: gr.Dropdown
+
+
+def discard_uploads(paths) -> None:
+    """Gradio keeps every upload in its cache; once read (accepted or not) it is ours to remove."""
+    cache = Path(os.environ.get("GRADIO_TEMP_DIR") or "/nonexistent").resolve()
+    for p in paths or []:
+        path = Path(p).resolve()
+        if cache in path.parents:
+            path.unlink(missing_ok=True)
+
+
+def make_handlers(ctx: AppContext) -> dict:
+    def listing(query=""):
+        return catalogue_html(ops.document_rows(ctx), query), gr.Dropdown(choices=ctx.notice_choices())
+
+    def pick(name):
+        entry = ctx.files().get(name or "")
+        if entry is None:
+            return "", "", "", "", "", chunks_html([])
+        m = entry.meta
+        return (m.get("title") or "", m.get("doc_no") or "", str(m.get("year") or ""), m.get("level") or "",
+                m.get("region") or "", chunks_html(ops.document_chunks(ctx, name)))
+
+    def save(name, query, title, doc_no, year, level, region, progress=gr.Progress()):
+        progress(0.3, desc="正在保存并重新编入索引")
+        values = dict(title=title, doc_no=doc_no, year=year, level=level, region=region)
+        return (ops.save_metadata(ctx, name, values) if name else "请先选择一份文档。", *listing(query))
+
+    def delete(name, query, progress=gr.Progress()):
+        progress(0.3, desc="正在删除并更新索引")
+        return (ops.delete_document(ctx, name) if name else "请先选择一份文档。", *listing(query))
+
+    def replace(name, upload, query, progress=gr.Progress()):
+        if not name or not upload:
+            return "请先选择文档，并上传新版本文件。", *listing(query)
+        progress(0.3, desc="正在替换并重新编入索引")
+        try:
+            return ops.replace_document(ctx, name, upload), *listing(query)
+        finally:
+            discard_uploads([upload])
+
+    def reindex_all(query, progress=gr.Progress()):
+        progress(0.3, desc="正在检查全部文档并更新索引")
+        report = ops.reindex(ctx)
+        return import_report_html([], report), *listing(query)
+
+    def upload(paths, query, progress=gr.Progress()):
+        paths = [p for p in (paths or []) if p]
+        if not paths:
+            return '<div class="zly-fail">请先选择要导入的文件。</div>', *listing(query)
+        try:
+            lines, report = ops.import_files(ctx, paths, progress)
+        finally:
+            discard_uploads(paths)
+        return import_report_html(lines, report), *listing(query)
+    return dict(listing=listing, pick=pick, save=save, delete=delete, replace=replace, reindex_all=reindex_all,
+                upload=upload)
+
+
+def build_library_tab(ctx: AppContext) -> LibraryTab:
+    s = ctx.settings
+    h = make_handlers(ctx)
+    exts = "、".join(s.allowed_exts)
+    with gr.Accordion("导入新文档", open=False, elem_id="zly-upload-box"):
+        gr.Markdown(f"支持 {exts}，单个文件不超过 {s.max_upload_mb} MB；导入失败的文件不会影响现有索引。")
+        files = gr.File(file_count="multiple", type="filepath", label="选择文件（可多选）", elem_id="zly-upload")
+        import_btn = gr.Button("导入并更新索引", variant="primary", elem_id="zly-import")
+    status = gr.HTML("", elem_id="zly-import-result")
+    with gr.Row(equal_height=True):
+        search = gr.Textbox(show_label=False, placeholder="搜索标题、文号、地区、年份…", scale=4, elem_id="zly-lib-search")
+        reindex_btn = gr.Button("重新检查并更新索引", scale=1, elem_id="zly-reindex")
+    catalogue = gr.HTML("", elem_id="zly-catalogue")
+    with gr.Accordion("查看与编辑一份文档", open=True):
+        doc_pick = gr.Dropdown([], value=None, label="文档", elem_id="zly-doc-pick")
+        with gr.Row():
+            title = gr.Textbox(label="标题", scale=3, elem_id="zly-meta-title")
+            doc_no = gr.Textbox(label="文号", scale=2, elem_id="zly-meta-docno")
+        with gr.Row():
+            year = gr.Textbox(label="年份", min_width=80, elem_id="zly-meta-year")
+            level = gr.Dropdown([("未知", "")] + LEVEL_CHOICES[1:], label="层级", min_width=80, elem_id="zly-meta-level")
+            region = gr.Textbox(label="地区", min_width=80, elem_id="zly-meta-region")
+        with gr.Row():
+            save_btn = gr.Button("保存修改", variant="primary", elem_id="zly-meta-save")
+            delete_btn = gr.Button("删除文档", variant="stop", elem_id="zly-doc-delete")
+        new_version = gr.File(label="替换为新版本（上传文件）", type="filepath", height=100, elem_id="zly-replace-file")
+        replace_btn = gr.Button("替换", elem_id="zly-replace")
+        chunks = gr.HTML("", elem_id="zly-chunks", max_height=500)
+    out = [status, catalogue, doc_pick]
+    search.change(h["listing"], [search], [catalogue, doc_pick], show_progress="hidden")
+    doc_pick.change(h["pick"], [doc_pick], [title, doc_no, year, level, region, chunks])
+    save_btn.click(h["save"], [doc_pick, search, title, doc_no, year, level, region], out, show_progress_on=[status])
+    delete_btn.click(h["delete"], [doc_pick, search], out, show_progress_on=[status])
+    replace_btn.click(h["replace"], [doc_pick, new_version, search], out, show_progress_on=[status])
+    reindex_btn.click(h["reindex_all"], [search], out, show_progress_on=[status])
+    import_btn.click(h["upload"], [files, search], out, show_progress_on=[status], api_name="import_files")
+    return LibraryTab(search, catalogue, doc_pick)
