@@ -181,7 +181,7 @@ def _kind(title: str, doc_no: str, text: str) -> str:
 
 def _first_place(text: str) -> Place | None:
     """The place a phrase is about: the first place named, or the deepest of a chain written
-    together ("广东省徐闻县" → 徐闻县, "福建省三明市永安市市场监督管理局" → 永安市)."""
+    together ("广东省徐闻县" → 徐闻县, "浙江省温州市永嘉县局" → 永嘉县)."""
     spans = place_spans(text)
     if not spans:
         return None

@@ -204,7 +204,7 @@ def _chat_column(ctx: AppContext) -> dict:
     c["chat"] = gr.Chatbot(show_label=False, height="max(240px, calc(100dvh - 330px))", sanitize_html=True,
                            render_markdown=True, allow_tags=False, latex_delimiters=[],
                            feedback_options=FEEDBACK_OPTIONS, elem_id="zly-chat", buttons=["copy"],
-                           placeholder="请在下方输入问题，例如：今年全国质量月的活动主题是什么？")
+                           placeholder="请在下方输入问题，例如：本年度质量月通知要求哪天前报送总结？")
     with gr.Row(equal_height=True, elem_id="zly-ask-row"):
         c["question"] = gr.Textbox(placeholder="请输入问题，按回车发送", show_label=False, scale=5, min_width=160,
                                    max_lines=4, elem_id="zly-question")

@@ -26,7 +26,7 @@ def _write(ctx: AppContext, draft, locality: str, year: int) -> tuple[Path, Path
 
     out = ctx.drafts_dir / f"{beijing_now():%Y%m%d-%H%M%S-%f}"
     out.mkdir(parents=True)
-    stem = split_safe_name(f"{locality}{year}年质量月活动方案.md")[0] or "质量月活动方案"
+    stem = split_safe_name(f"{locality}{year}年“质量月”活动方案.md")[0] or "“质量月”活动方案"
     md_path, docx_path = out / f"{stem}.md", out / f"{stem}.docx"
     md_path.write_text(draft.markdown + _basis_markdown(draft), encoding="utf-8")
     write_docx(draft, docx_path)
