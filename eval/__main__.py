@@ -9,6 +9,7 @@ Exit codes: 0 ok, 2 bad input (a malformed evaluation file names its line), 1 ot
 from __future__ import annotations
 
 import argparse
+import json
 import datetime as dt
 import sys
 from pathlib import Path
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pipeline", choices=("ours", "baseline"), default="ours")
     c = sub.add_parser("compare", help="run ours and the LangChain-default baseline side by side")
     _common(c)
+    k = sub.add_parser("calibrate", help="sweep the evidence gate's min_answer_score over a (dev) set")
+    _common(k)
     return p
 
 
@@ -75,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"unanswerable {a['unanswerable'] or 0:.3f} follow-up {a['followup'] or 0:.3f}  "
                   f"citation P {m['citation']['precision']:.3f} R {m['citation']['recall']:.3f}  "
                   f"p50 {m['latency_ms']['p50']:.0f} ms -> {args.out}/report.md")
+        elif args.command == "calibrate":
+            from eval.calibrate import calibrate
+
+            for row in calibrate(settings, args.questions, args.out):
+                print(json.dumps(row))
+            print(f"-> {args.out}/calibration.md")
         else:
             runner.compare(settings, args.questions, args.out, baseline_dir=args.baseline_dir)
             print(f"-> {args.out}/compare.md")

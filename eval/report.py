@@ -98,6 +98,18 @@ def write_report(out: Path, m: dict, records: list[dict], questions, drafts: lis
                     [[t, f"{b['n']} ({b['n_single']}+{b['n_followup']})", _pct(b["accuracy"]),
                       _pct(b["accuracy_single"]), _pct(b["accuracy_followup"]), _pct(b["hit@5"]),
                       _pct(b["refusal_rate"])] for t, b in m["by_type"].items()]), ""]
+    a = m.get("answerer") or {}
+    if a:
+        parts += ["## Retrieval vs. answering", "",
+                  f"Gold passage in the top 5 for {a['gold_in_top5']} answerable questions: "
+                  f"{_pct(a['correct_given_top5'])} answered correctly, {_pct(a['refused_given_top5'])} refused, "
+                  f"{_pct(a['gold_cited_given_top5'])} cite the gold passage. "
+                  f"Retrieved but not answered correctly: {a['retrieved_not_answered']}; "
+                  f"not retrieved (gold not in top 5): {a['not_retrieved']}.", ""]
+    if m.get("by_category"):
+        parts += ["## By category (the question set's own field)", "",
+                  _table(["category", "n", "accuracy"],
+                         [[c, b["n"], _pct(b["accuracy"])] for c, b in m["by_category"].items()]), ""]
     for png in _plots(out, m, records):
         parts += [f"![{png}]({png})", ""]
     if drafts and not m["drafting"]["available"]:
@@ -117,10 +129,12 @@ def write_report(out: Path, m: dict, records: list[dict], questions, drafts: lis
     fails = [r for r in records if not r["correct"]]
     parts += [f"## Failures ({len(fails)})", ""]
     if fails:
-        parts.append(_table(["id", "type", "question", "expected", "got (first 120 chars)", "diagnosis"],
+        parts.append(_table(["id", "type", "question", "expected", "got (first 120 chars)", "gold rank", "gold cited",
+                             "diagnosis"],
                             [[r["id"], r["type"], (" / ".join(r["history"]) + " → " if r["history"] else "")
                               + r["question"], "；".join(qs[r["id"]].must_include) or "(refusal)",
-                              (("[refused] " if not r["answerable"] else "") + r["answer"])[:120], r["diagnosis"]]
+                              (("[refused] " if not r["answerable"] else "") + r["answer"])[:120],
+                              r.get("gold_rank") or "—", "yes" if r.get("gold_cited") else "no", r["diagnosis"]]
                              for r in fails]))
     unsupported = [(r["id"], c) for r in records for c in r["citation_checks"] if not c["supported"]]
     if unsupported:

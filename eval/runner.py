@@ -126,6 +126,10 @@ def answer_record(q, result, ranked: list[str], error: str = "", index_texts: li
     if q.answerable and index_texts is not None:  # can any chunk of this index be a hit at all?
         rec["gold_in_index"] = any(M.normalize(x) in t for x in quotes for t in index_texts)
     rec["correct"] = not error and M.answer_correct(rec["answer"], rec["answerable"], q)
+    # did the answer use the gold passage? (a cited passage holds a gold quote)
+    rec["gold_cited"] = q.answerable and any(M.normalize(x) in M.normalize(c.get("text") or "")
+                                              for x in quotes for c in citations)
+    rec["category"] = q.extra.get("category") or q.extra.get("doc_kind") or ""
     rec["citation_checks"] = [{k: p[k] for k in ("n", "sentence", "supported")}
                               for p in cited_pairs(rec["answer"], citations)]
     if error:
@@ -156,6 +160,26 @@ def ask_all(pipeline, questions, log=sys.stderr) -> list[dict]:
 
 def _acc(recs: list[dict]) -> float | None:
     return sum(r["correct"] for r in recs) / len(recs) if recs else None
+
+
+def _answerer_given_retrieval(ans: list[dict]) -> dict:
+    """Answerable questions split by retrieval: the answerer's own share of the errors."""
+    top5 = [r for r in ans if r["gold_rank"] and r["gold_rank"] <= 5]
+    return {"gold_in_top5": len(top5), "correct_given_top5": _acc(top5),
+            "refused_given_top5": sum(not r["answerable"] for r in top5) / len(top5) if top5 else None,
+            "gold_cited_given_top5": sum(bool(r.get("gold_cited")) for r in top5) / len(top5) if top5 else None,
+            "retrieved_not_answered": sum(not r["correct"] for r in top5),
+            "not_retrieved": sum(not (r["gold_rank"] and r["gold_rank"] <= 5) for r in ans)}
+
+
+def _by_category(records: list[dict], qs: dict) -> dict:
+    """Accuracy per the question set's own category field (e.g. comparison, year_spanning), if any."""
+    out: dict[str, dict] = {}
+    for cat in dict.fromkeys(r.get("category", "") for r in records):
+        if cat:
+            rs = [r for r in records if r.get("category") == cat]
+            out[cat] = {"n": len(rs), "accuracy": _acc(rs)}
+    return out
 
 
 def summarize(records: list[dict], questions) -> dict:
@@ -192,6 +216,8 @@ def summarize(records: list[dict], questions) -> dict:
         "latency_ms": {**M.latency_percentiles(lat), "mean": sum(lat) / len(lat) if lat else 0.0,
                        "max": max(lat, default=0.0)},
         "by_type": by_type,
+        "by_category": _by_category(records, qs),
+        "answerer": _answerer_given_retrieval(ans),
         "errors": sum(bool(r.get("error")) for r in records),
     }
 
