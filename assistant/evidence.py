@@ -49,6 +49,30 @@ _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
 
+_COUNTED = re.compile(r"(?:多少|几)\s*(个|家|项|条|名|位|场|次|份|批|类|届|人次|人)?\s*([\u4e00-\u9fa5]{1,3})?")
+
+
+def counted_thing(question: str) -> tuple[str, str]:
+    """(measure word, noun) a "多少个部门 / 几家企业" question counts; ("", "") when it names neither."""
+    m = _COUNTED.search(question)
+    if not m or question[max(0, m.start() - 1):m.start()] == "第":
+        return "", ""
+    noun = (m.group(2) or "").rstrip("？?的了呢啊")
+    return m.group(1) or "", noun if len(noun) >= 2 else ""
+
+
+def counts_thing(text: str, measure: str, noun: str) -> bool:
+    """A number in `text` counting that thing: "26个部门", "1600余家", "二十一个单位"."""
+    number = r"(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
+    if measure and re.search(number + re.escape(measure), text):
+        return True
+    if not noun:
+        return False
+    return bool(re.search(number + r"(?:[个家项条名位场次份批类届])?\s*" + re.escape(noun[:2]), text)
+                or re.search(re.escape(noun[:2]) + r"[^。；，,\d]{0,6}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]",
+                             text))  # "发放资料1400余份"
+
+
 def question_kinds(question: str) -> list[str]:
     return [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, question)]
 
@@ -139,6 +163,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
     item = re.search(r"附件\s*(\d{1,2})", question)
     wanted_item = item.group(1) if item else ""
     labels: set[str] = set()
+    measure, noun = counted_thing(question) if "count" in kinds else ("", "")
     for ci, ctx in enumerate(contexts):
         rank_bonus = 1.0 / (1 + ci)
         texts = split_units(ctx)
@@ -151,7 +176,9 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
             hay = re.sub(r"\s+", "", text + ctx.section + ctx.title).lower()
             overlap = sum(w for t, w in weights.items() if t in hay) / total
             kind_ok = any(kind_evidence(k, text, ctx.section if k != "attachment" else ctx.section + ctx.text)
-                          for k in kinds)
+                          for k in kinds if k != "count" or not (measure or noun))
+            if "count" in kinds and (measure or noun):
+                kind_ok = kind_ok or counts_thing(text, measure, noun)
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
             if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:
                 score += 0.6  # "附件4是什么" → the 4th line of the 附件 list

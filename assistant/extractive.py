@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.evidence import split_units
+from assistant.evidence import counted_thing, split_units
 from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage)
 from assistant.results import Context
@@ -53,6 +53,13 @@ class Draft:
     answerable: bool
     cited: dict[int, Context] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # shown with the answer, e.g. why a fallback was used
+
+
+_LEVEL_WORDS = {"national": r"全国|国家|总局", "provincial": r"全省|省", "municipal": r"全市|市级", "county": r"全县|县"}
+
+
+def _names_level(text: str, level: str) -> bool:
+    return bool(re.search(_LEVEL_WORDS.get(level, "$^"), text))
 
 
 def _names_region(ctx: Context, region: str) -> bool:
@@ -134,6 +141,9 @@ class ExtractiveAnswerer:
             return self.refusal(retrieval, missing)
         kinds = question_kinds(question)
         contexts = self._matching(retrieval)
+        absent = self._absent_attachment(question, contexts, kinds)
+        if absent:
+            return self.refusal(retrieval, absent)
         if DOC_LEVEL_KINDS & set(kinds):
             contexts = self._with_mastheads(contexts)
         units = score_units(question, contexts, kinds)
@@ -145,8 +155,20 @@ class ExtractiveAnswerer:
             units = [u for u in units if u.kind_match]
             if not units:
                 return self.refusal(retrieval, f"检索到的通知中没有写明相关的{WHAT[need_fact[0]]}。")
+        measure, noun = counted_thing(question) if kinds == ["count"] else ("", "")
+        if noun and not any(u.kind_match for u in units) and not OUTLINE_CUES.search(question):
+            # "多少个部门" with no passage counting 部门: the number is not stated (a list is counted below)
+            if not any(c.kind in ("list", "table_row") for c in contexts[:3]):
+                return self.refusal(retrieval, f"检索到的段落中没有写明{noun}的数量。")
         if not units:
             return self.refusal(retrieval, "语料中没有找到能回答该问题的内容。")
+        if (need_fact or "count" in kinds) and self._other_level_only(retrieval.info, contexts):
+            # "23年省里的主题" where only a county plan of 2023 is indexed: its theme is not the one asked
+            units = [u for u in units if _names_level(u.text, retrieval.info.level)]
+            if not units:
+                year = f"{retrieval.info.years[0]}年" if retrieval.info.years else ""
+                return self.refusal(retrieval, f"语料中没有{year}{LEVEL_NAMES[retrieval.info.level]}的"
+                                               f"“质量月”通知，检索到的只有其他层级的文件。")
         everything = "".join(c.title + c.section + c.text for c in contexts)
         if term_coverage(question, everything) < self.settings.min_answer_score:
             return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
@@ -182,6 +204,31 @@ class ExtractiveAnswerer:
                 if len(parts) > 1:
                     return self._compose_outline(contexts[i], parts)
         return self._compose(question, units, contexts, kinds)
+
+    @staticmethod
+    def _other_level_only(info, contexts: list[Context]) -> bool:
+        """The question names a level (not a place) and every passage is of another, known level."""
+        return bool(info.level and info.level_named and not info.regions and contexts
+                    and all(c.level and c.level != info.level for c in contexts))
+
+    def _absent_attachment(self, question: str, contexts: list[Context], kinds: list[str]) -> str:
+        """The notice lists the attachment that would answer ("附件2 …口号"), but its text is not in
+        the file: say so instead of quoting the attachment list."""
+        if not contexts:
+            return ""
+        notice = next(iter(self.store.facts(contexts[0].source)), None)
+        if notice is None:
+            return ""
+        item = re.search(r"附件\s*(\d{1,2})", question)
+        if item and re.match(r"\s*(?:是|叫|的标题|的名称|名称|标题)", question[item.end():]):
+            return ""  # "附件4是什么": the attachment's title answers, whether or not its text is here
+        for att in notice.attachments:
+            title = att.title.value if att.title else ""
+            wanted = item and att.number == item.group(1) \
+                or not item and "slogan" in kinds and not notice.slogans and "口号" in title
+            if wanted and not att.present:
+                return f"{doc_label(contexts[0])}的附件{att.number or ''}《{title}》未随文收录，语料中没有它的内容。"
+        return ""
 
     def _prefer_matching_doc_no(self, units: list[Unit], contexts: list[Context], retrieval: Retrieval) -> list[Unit]:
         """A 文号 of the level and year asked beats the 文号 of the notice that merely cites it."""

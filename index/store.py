@@ -14,6 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from index.facts_store import FactStore
 from index.reader import IndexReader, IndexView
 
 
@@ -60,6 +61,10 @@ class DocumentStore(ABC):
     @abstractmethod
     def texts(self) -> list[str]:
         """Every passage's title, section and text, to tell what the index mentions at all."""
+
+    def facts(self, source: str) -> list:
+        """The notice facts (index/facts.py NoticeFacts) of one document; [] where none are known."""
+        return []
 
     # ---- derived, the same for every store
     def profiles(self) -> set[tuple]:
@@ -122,6 +127,12 @@ class IndexStore(DocumentStore):
     def documents(self) -> dict[str, dict]:
         return {name: dict(entry.meta) for name, entry in self.reader.view().snapshot.files.items()}
 
+    def facts(self, source: str) -> list:
+        snapshot = self.reader.view().snapshot
+        if _FACTS[0] is not snapshot:
+            _FACTS[:] = [snapshot, FactStore(snapshot)]
+        return _FACTS[1].facts_of(source)
+
     def texts(self) -> list[str]:
         return _view_texts(self.reader.view())[0]
 
@@ -137,6 +148,7 @@ class IndexStore(DocumentStore):
         return super().profiles() | self.part_profiles()
 
 
+_FACTS: list = [None, None]  # [snapshot, its FactStore]
 _VIEW_TEXTS: list = [None, None]  # [snapshot, (texts, joined)]: only the current snapshot is worth keeping
 
 
