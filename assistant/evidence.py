@@ -21,6 +21,10 @@ OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部�
 QUESTION_KINDS = [
     ("doc_no", r"文号|发文字号|文件号|字号"),
     ("contact", r"联系人|联系电话|电话|手机|邮箱|传真|联系方式|找谁"),
+    ("email", r"邮箱|电子邮件|邮件地址|email|e-mail"),
+    ("phone", r"电话|手机|座机|号码"),
+    ("addressee", r"主送|发给哪些|下发给|发往哪些|抄送"),
+    ("basis", r"依据|根据哪|按照哪|上级文件|哪几个文件|哪些文件"),
     ("deadline", r"截止|最晚|之前|以前|前报|前要|期限|时间节点|几号前|哪天前"),
     ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
     ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份"),
@@ -62,19 +66,28 @@ def counted_thing(question: str) -> tuple[str, str]:
 
 
 def counts_thing(text: str, measure: str, noun: str) -> bool:
-    """A number in `text` counting that thing: "26个部门", "1600余家", "二十一个单位"."""
-    number = r"(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
-    if measure and re.search(number + re.escape(measure), text):
+    """A number in `text` counting that thing: "26个部门", "51家企事业单位", "资料1400余份" — not an
+    ordinal ("第42个")."""
+    number = r"(?<!第)(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
+    if measure and re.search(number + re.escape(measure) + (r"[^，。；]{0,5}" + re.escape(noun[:2]) if noun else ""),
+                             text):
         return True
     if not noun:
         return False
-    return bool(re.search(number + r"(?:[个家项条名位场次份批类届])?\s*" + re.escape(noun[:2]), text)
+    return bool(re.search(number + r"(?:[个家项条名位场次份批类届])?\s*(?:[\u4e00-\u9fa5]{0,4})?" + re.escape(noun[:2]), text)
                 or re.search(re.escape(noun[:2]) + r"[^。；，,\d]{0,6}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]",
                              text))  # "发放资料1400余份"
 
 
+# A more specific kind replaces the general one it refines: "邮箱" is a contact, but only an e-mail
+# answers it; "依据哪些文件，文号多少" wants the 文号 of the basis, not the notice's own.
+_REFINES = {"email": "contact", "phone": "contact", "basis": "doc_no", "addressee": "list"}
+
+
 def question_kinds(question: str) -> list[str]:
-    return [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, question)]
+    kinds = [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, question, re.I)]
+    general = {_REFINES[k] for k in kinds if k in _REFINES}
+    return [k for k in kinds if k not in general]
 
 
 @dataclass
@@ -131,6 +144,15 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
         return bool(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日(?:印发)?", text))
     if kind == "contact":
         return bool(PHONE.search(text) or EMAIL.search(text) or "联系人" in text)
+    if kind == "email":
+        return bool(EMAIL.search(text))
+    if kind == "phone":
+        return bool(PHONE.search(text))
+    if kind == "addressee":
+        # the 主送 line: the bodies a notice is sent to, ending with a colon before the body
+        return text.endswith(("：", ":")) and bool(re.search(r"[、，]", text)) and len(text) > 10
+    if kind == "basis":
+        return bool(re.search(r"(?:根据|按照|依据|贯彻落实|落实)[^。]{0,60}《", text))
     if kind == "deadline":
         return bool(re.search(r"\d{1,2}月\d{1,2}日", text)) and bool(re.search(r"前|报送|截止", text))
     if kind == "date":

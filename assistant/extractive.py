@@ -23,11 +23,12 @@ from index.store import DocumentStore, PassageStore, mentions_place
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
-FACT_KINDS = {"doc_no", "contact", "deadline", "date", "issue_date", "who_leads", "theme", "slogan"}
+FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_date", "who_leads", "theme", "slogan",
+              "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
-DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date"}
+DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
-WHAT = {"issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
+WHAT = {"email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
         "who_leads": "牵头或承办单位", "theme": "活动主题", "slogan": "活动口号"}
 _REFERENCE = re.compile(r"([\u4e00-\u9fa5]{0,30})《([^》]{2,80})》（(" + DOC_NO.pattern + r")）")
 
@@ -152,14 +153,14 @@ class ExtractiveAnswerer:
             need_fact = ["issue_date"]  # "哪天印发" asks for the 成文日期, not any date in the text
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
         if need_fact:
-            units = [u for u in units if u.kind_match]
+            units = self._kind_units(question, units, contexts)
             if not units:
                 return self.refusal(retrieval, f"检索到的通知中没有写明相关的{WHAT[need_fact[0]]}。")
         measure, noun = counted_thing(question) if kinds == ["count"] else ("", "")
         if noun and not any(u.kind_match for u in units) and not OUTLINE_CUES.search(question):
             # "多少个部门" with no passage counting 部门: the number is not stated (a list is counted below)
             if not any(c.kind in ("list", "table_row") for c in contexts[:3]):
-                return self.refusal(retrieval, f"检索到的段落中没有写明{noun}的数量。")
+                return self.refusal(retrieval, f"检索到的段落中没有写明{noun[:2]}的数量。")
         if not units:
             return self.refusal(retrieval, "语料中没有找到能回答该问题的内容。")
         if (need_fact or "count" in kinds) and self._other_level_only(retrieval.info, contexts):
@@ -204,6 +205,18 @@ class ExtractiveAnswerer:
                 if len(parts) > 1:
                     return self._compose_outline(contexts[i], parts)
         return self._compose(question, units, contexts, kinds)
+
+    @staticmethod
+    def _kind_units(question: str, units: list[Unit], contexts: list[Context]) -> list[Unit]:
+        """Units holding the kind of fact asked for — unless they all sit in passages that name none
+        of the question's terms while another passage does: then the cue word misled (a "主题建议"
+        in a letter is no 活动主题) and the best passage's own units are kept."""
+        kind = [u for u in units if u.kind_match]
+        cover = {i: term_coverage(question, c.title + c.section + c.text) for i, c in enumerate(contexts)}
+        best = max(cover.values(), default=0.0)
+        if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
+            return [u for u in units if cover[u.context] == best]
+        return kind
 
     @staticmethod
     def _other_level_only(info, contexts: list[Context]) -> bool:
@@ -253,13 +266,14 @@ class ExtractiveAnswerer:
         return Draft("\n".join(lines), True, cited)
 
     def _with_mastheads(self, contexts: list[Context]) -> list[Context]:
-        """Document-level facts (文号, 成文日期, 发文机关) live in the 版头: bring it in for each notice."""
+        """Document-level facts (文号, 成文日期, 发文机关, 主送, 依据) live in the 版头 and the opening
+        paragraph: bring both in for each notice."""
         out, seen = list(contexts), {c.chunk_id for c in contexts}
         for ctx in contexts[:4]:
-            head = self.store.masthead(ctx)
-            if head and head.chunk_id not in seen:
-                seen.add(head.chunk_id)
-                out.append(head)
+            for head in [self.store.masthead(ctx)] + self.store.opening(ctx):
+                if head and head.chunk_id not in seen:
+                    seen.add(head.chunk_id)
+                    out.append(head)
         return out
 
     @staticmethod

@@ -55,6 +55,11 @@ class DocumentStore(ABC):
         """The 版头 passage (title, 文号, 落款) of the document `ctx` comes from."""
 
     @abstractmethod
+    def opening(self, ctx: Context) -> list[Context]:
+        """The first body passage of `ctx`'s document (after the 版头): where a notice states what
+        it is based on (根据…《…》) and why."""
+
+    @abstractmethod
     def documents(self) -> dict[str, dict]:
         """Catalogue: file name → metadata (title, 文号, year, level, region, kind …)."""
 
@@ -124,6 +129,11 @@ class IndexStore(DocumentStore):
                 return self.passage(cid, 0.0, view)
         return None
 
+    def opening(self, ctx: Context) -> list[Context]:
+        view, ids = self._chunks_of(ctx)
+        body = [cid for cid in ids if view.record(cid)["meta"]["kind"] != "masthead"]
+        return [self.passage(body[0], 0.0, view)] if body else []
+
     def documents(self) -> dict[str, dict]:
         return {name: dict(entry.meta) for name, entry in self.reader.view().snapshot.files.items()}
 
@@ -178,6 +188,9 @@ class PassageStore(DocumentStore):
     def masthead(self, ctx: Context) -> Context | None:
         """The document's first passage: where its title and 文号 stand."""
         return next((p for p in self.passages if p.source == ctx.source), None)
+
+    def opening(self, ctx: Context) -> list[Context]:
+        return [p for p in self.passages if p.source == ctx.source][1:2]
 
     def documents(self) -> dict[str, dict]:
         out: dict[str, dict] = {}
