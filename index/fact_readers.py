@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from index.facts import (Activity, Attachment, Contact, Deadline, Fact, Line, Part, Reference, Span,
                          attachment_items)
 from index.headings import heading_level
-from index.metadata import DATE_LINE, DOC_NO, _masthead
+from index.metadata import masthead_lines as _masthead
+from index.patterns import DATE_LINE, DOC_NO
 
 CJK = "\u4e00-\u9fa5"
 _ORG_END = ("总局", "办公室", "委员会", "局", "部", "委", "署", "院", "会", "行", "社", "办", "厅", "联", "队",

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields
 
 from index.gazetteer import find_places
 from index.headings import heading_level
-from index.metadata import DATE_LINE, DOC_NO, NoticeMeta, extract_metadata
+from index.metadata import NoticeMeta, extract_metadata
+from index.patterns import DATE_LINE, DOC_NO
 
 FACTS_VERSION = 1  # bump when extraction changes: stored facts of an older version are recomputed on read
 MAIN = "main"
