@@ -41,7 +41,8 @@ def headline(ev: Evidence) -> list[str]:
     name = FACT_NAMES.get(fact or "", "")
     if fact == "year":
         return [f"{_q(plan.topic[0]) if plan.topic else '该表述'}见于：" +
-                "；".join(f"{i.role}的活动{i.detail}" for i in ev.items) + "。"]
+                "；".join(_unique(f"{i.role}的" + ("活动" + i.detail if i.detail != "原文" else "文件")
+                              for i in ev.items)) + "。"]
     if plan.op == "common":
         shared = _unique(_q(i.value) for i in ev.items if i.role == "shared")
         a, b = (ev.sides + ["", ""])[:2]

@@ -279,26 +279,43 @@ class Executor:
             return ""
         where = "、".join(s.regions) or LEVEL_NAMES.get(s.levels[0], "")
         cited = [str(r.title.value) for nf in notices for r in nf.based_on if r.title
-                 and str(s.years[0]) in str(r.title.value)]
+                 and str(s.years[0]) in str(r.title.value)
+                 and any(w and w in str(r.title.value) + str(r.issuer.value if r.issuer else "")
+                         for w in [_LEVEL_WORD.get(lv, "") for lv in s.levels] + [x[:2] for x in s.regions])]
         return (f"语料中没有{s.years[0]}年{where}“质量月”通知的原文" +
                 (f"（只在其他通知中被引用：《{cited[0]}》）" if cited else "") +
                 f"，无法回答其{FACT_NAMES[plan.fact]}。")
 
     def _which_year(self, plan: Plan, notices: list[NoticeFacts]) -> Evidence | None:
-        """"“…”是哪年的口号": the notices whose theme or slogans hold the quoted wording."""
+        """"“…”是哪年的口号": every indexed document whose text holds the quoted wording, labelled from
+        its facts where a theme or slogan holds it (facts first, passages second)."""
         quoted = [squash(t) for t in plan.topic if len(squash(t)) >= 4]
         if not quoted:
             return None
+        # as written: "甲乙 丙丁" is a slogan's two halves, not the same words run into a sentence
+        written = [re.compile(r"\s+".join(map(re.escape, t.split()))) for t in plan.topic if len(squash(t)) >= 4]
         evidence = Evidence(plan)
-        for nf in notices:
-            if self.fit(nf, plan.with_(scope=plan.scope.model_copy(update={"years": []}))) is None:
+        view = self.store.reader.view()
+        for source, entry in sorted(view.snapshot.files.items()):
+            if not any(w.search(entry.clean_text) for w in written):
                 continue
-            for f in ([nf.theme] if nf.theme else []) + list(nf.slogans):
-                if any(q in squash(f.value) for q in quoted):
+            held = [(nf, f) for nf in notices if nf.doc_id == source
+                    for f in ([nf.theme] if nf.theme else []) + list(nf.slogans) if any(q in squash(f.value) for q in quoted)]
+            if held:
+                for nf, f in held:
                     chunk = self.chunk_for(nf, f.value, f)
                     if chunk:
                         evidence.items.append(Item(f.value, chunk, notice_label(nf), nf,
                                                    "主题" if f is nf.theme else "口号"))
+                continue
+            for cid in entry.chunk_ids:
+                if any(w.search(view.record(cid)["text"]) for w in written):
+                    chunk = self.store.passage(cid, 1.0, view)
+                    year, place = chunk.year, chunk.region or LEVEL_NAMES.get(chunk.level, "")
+                    value = next(t for t in plan.topic if squash(t) in squash(chunk.text))
+                    evidence.items.append(Item(value, chunk, f"{year}年{place}" if year else place or chunk.title,
+                                               None, "原文"))
+                    break
         evidence.sides = list(dict.fromkeys(i.role for i in evidence.items))
         return evidence if evidence.items else None
 

@@ -104,10 +104,11 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
 def _fact_of(text: str) -> str | None:
     if _QUOTED.search(text) and re.search(_YEAR_CUE, _QUOTED.sub("", text)):
         return "year"  # "“…”是哪年的口号": the year is asked, the quoted wording is the topic
-    for name, cue in _FACT_CUES:
-        if name != "year" and re.search(cue, text):
-            return name
-    return None
+    named = [name for name, cue in _FACT_CUES if name != "year" and re.search(cue, text)]
+    if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
+        named = named[:1]
+    # two facts in one question ("几个部门发的，主题是啥") are for the passages, not one plan
+    return named[0] if len(set(named) - {"activities"}) <= 1 and named else None
 
 
 def _op_of(text: str, fact: str | None, years: list[int]) -> str | None:
@@ -188,8 +189,8 @@ def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | N
     own_scope = not new.scope.empty()
     pronoun = bool(_PLURAL.match(text) or _SINGULAR.match(text))
     bare = bool(_BARE.search(text)) and not _QWORDS.search(_BARE.sub("", text))
-    if (new.fact or new.topic) and own_scope and not pronoun and not bare:
-        return new  # its own topic and its own scope: a new question, nothing inherited
+    if (new.fact or new.topic) and (new.scope.years or new.scope.regions) and not pronoun and not bare:
+        return new  # its own topic and its own year or place: a new question, nothing inherited
     changes: dict = {"source": new.source}
     scope = previous.scope.model_copy(deep=True)
     if new.scope.years:
@@ -202,6 +203,8 @@ def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | N
     changes["scope"] = scope
     if new.fact and new.fact != previous.fact:
         changes["fact"] = new.fact
+    elif new.topic and not new.fact and not bare and not pronoun:
+        changes["fact"] = None  # a topic of its own with no fact cue: a free-text question
     if _named_op(_PLURAL.sub("", text), new):
         changes["op"] = new.op
     elif new.fact and new.fact != previous.fact and previous.op in ("count", "common"):
