@@ -114,8 +114,12 @@ class Assistant:
         evidence = self.executor.run(turn.plan)
         if evidence is None:
             return None
+        draft = compose(evidence)
+        if not draft.answerable:  # facts say the index cannot answer: a passage refusal says more (what is nearest)
+            passages = self.extractive.answer(turn.standalone, turn.retrieval)
+            return passages if not passages.answerable else draft
         turn.standalone = render(turn.plan)
-        return compose(evidence)
+        return draft
     # ---- end of question plans
 
     def _retrieve(self, turn: Turn) -> Turn:
