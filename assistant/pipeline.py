@@ -15,8 +15,11 @@ from typing import Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.compose import compose
+from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.followup import rewrite_question
+from assistant.plan import Plan, plan_with_model, render
 from assistant.results import AnswerResult, Citation, Context
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
 from assistant.verify import verify_answer
@@ -34,6 +37,7 @@ class Turn:
     standalone: str = ""
     retrieval: Retrieval | None = None
     draft: Draft | None = None
+    plan: Plan | None = None
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -79,6 +83,7 @@ class Assistant:
         self.retriever = HybridRetriever(reader=self.reader, settings=settings)
         self.extractive = ExtractiveAnswerer(settings, self.store)
         self.answerer = self._make_answerer(chat_model)
+        self.executor = Executor(self.store)
         self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
                                 | RunnableLambda(self._answer))
 
@@ -99,7 +104,23 @@ class Assistant:
         model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
         turn.standalone = rewrite_question(turn.question, turn.history, self.settings, chat_model=model) \
             if turn.history else turn.question
+        turn.plan = plan_with_model(turn.question, turn.history, self.settings, model)
         return turn
+
+    # ---- question plans (assistant/plan.py → execute.py → compose.py): facts answer first; None → passages
+    def _planned(self, turn: Turn) -> Draft | None:
+        if turn.plan is None or turn.filters or turn.retrieval.missing_year:
+            return None
+        evidence = self.executor.run(turn.plan)
+        if evidence is None:
+            return None
+        draft = compose(evidence)
+        if not draft.answerable:  # facts say the index cannot answer: a passage refusal says more (what is nearest)
+            passages = self.extractive.answer(turn.standalone, turn.retrieval)
+            return passages if not passages.answerable else draft
+        turn.standalone = render(turn.plan)
+        return draft
+    # ---- end of question plans
 
     def _retrieve(self, turn: Turn) -> Turn:
         query = turn.standalone[: self.settings.max_question_chars]
@@ -128,7 +149,7 @@ class Assistant:
         retrieval.contexts = merged[: self.settings.top_k * 2]
 
     def _answer(self, turn: Turn) -> AnswerResult:
-        draft = self.answerer.answer(turn.standalone, turn.retrieval)
+        draft = self._planned(turn) or self.answerer.answer(turn.standalone, turn.retrieval)
         return self.finish(turn, draft)
 
     def finish(self, turn: Turn, draft: Draft) -> AnswerResult:
@@ -152,7 +173,8 @@ class Assistant:
             question=turn.question, answer=text, answerable=answerable, citations=citations,
             contexts=turn.retrieval.contexts, answerer=self.answerer.name, model=self.model_name,
             latency_ms=round((time.perf_counter() - turn.started) * 1000, 1),
-            rewritten_question=turn.standalone, flags=flags)
+            rewritten_question=turn.standalone, flags=flags,
+            plan=turn.plan.model_dump() if turn.plan else None)
 
     # ---- public API
     def search(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
@@ -205,6 +227,9 @@ class Assistant:
             return self.ask(question, history, filters)
         with self.reader.pinned():
             turn = self._retrieve(self._rewrite(Turn(question=question, history=history, filters=filters)))
+            planned = self._planned(turn)
+            if planned is not None:
+                return self.finish(turn, planned)
             for item in stream(turn.standalone, turn.retrieval):
                 if isinstance(item, Draft):
                     return self.finish(turn, item)

@@ -29,6 +29,7 @@ class AnswerResult:
     latency_ms: float = 0.0
     rewritten_question: str = ""  # the standalone question actually searched (follow-ups)
     flags: list[str] = field(default_factory=list)  # e.g. removed unsupported citations
+    plan: dict | None = None  # the question plan (assistant/plan.py) the answer ran, when one was read
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -120,6 +120,7 @@ def answer_record(q, result, ranked: list[str], error: str = "", index_texts: li
         "contexts": [{k: c.get(k) for k in CTX_FIELDS} for c in d.get("contexts", [])],
         "answerer": d.get("answerer", ""), "latency_ms": d.get("latency_ms"),
         "rewritten_question": d.get("rewritten_question", ""), "flags": d.get("flags", []),
+        "plan": d.get("plan"),
     }
     quotes = gold_quotes(q)
     rec["gold_rank"] = M.retrieval_ranks(ranked, quotes) if q.answerable else None

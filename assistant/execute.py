@@ -1,0 +1,339 @@
+"""Run a question plan over the notice facts of the pinned snapshot, passages second.
+
+The facts (index/facts.py) answer what a plan asks of one or several notices — a theme per
+year, the slogans two notices share, how many departments issued a notice, who leads an
+activity. Each value becomes an `Item` with the passage (chunk) that holds it, so the answer
+cites where it was read. When the facts cannot answer (no fact of that kind, a topic no value
+mentions), `run` returns None and the passage answerer runs as before.
+
+Scope matching: a notice whose year, level or region was not read "may match" (unknown never
+hides), but within each side of a question the notices that match exactly are preferred.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.plan import FACT_NAMES, LEVEL_NAMES, Plan
+from assistant.results import Context
+from index.facts import Fact, NoticeFacts
+from index.facts_store import FactStore
+from index.gazetteer import short_names_of
+from index.store import IndexStore
+
+_WS = re.compile(r"\s+")
+_COUNT_IN_ISSUER = re.compile(r"等\s*(\d{1,3})\s*个?(?:部门|单位)")
+# What an attachment's title says it holds, per fact: an attachment not in the file leaves that fact unread.
+_ATTACHMENT_HOLDS = {"slogans": "口号", "activities": "活动", "activities.lead": "活动", "co_issuers": "单位"}
+# Facts only a notice's own text states: when no notice of the year and level asked is indexed, the
+# passages of other notices cannot answer them either.
+_OWN_FACTS = ("theme", "slogans", "period", "contacts", "deadlines")
+_LEVEL_WORD = {"national": "全国", "provincial": "省", "municipal": "市", "county": "县"}
+
+
+def squash(text: str) -> str:
+    return _WS.sub("", str(text))
+
+
+@dataclass
+class Item:
+    value: object  # what the answer states (str, or int for a count)
+    chunk: Context  # the passage the value was read from
+    role: str  # which side of the question it answers ("2024年 省级"), or "shared"
+    notice: NoticeFacts | None = None
+    detail: str = ""  # what the value belongs to (the activity a lead leads, a deadline's subject)
+
+
+@dataclass
+class Evidence:
+    plan: Plan
+    items: list[Item] = field(default_factory=list)
+    sides: list[str] = field(default_factory=list)  # every side asked about, in order (incl. ones without a value)
+    missing: str = ""  # why the index cannot answer (the notice or its attachment is not in it), else ""
+
+
+def notice_label(nf: NoticeFacts) -> str:
+    level = "全国" if nf.level == "national" else (nf.region or LEVEL_NAMES.get(nf.level, ""))
+    return f"{nf.year}年{level}" if nf.year else level or nf.title
+
+
+_FACT_STORES: list = [None, None]  # [snapshot, FactStore]: only the pinned snapshot's facts are worth keeping
+
+
+def fact_store(store: IndexStore) -> FactStore:
+    snapshot = store.reader.view().snapshot
+    if _FACT_STORES[0] is not snapshot:
+        _FACT_STORES[:] = [snapshot, FactStore(snapshot)]
+    return _FACT_STORES[1]
+
+
+class Executor:
+    def __init__(self, store: IndexStore):
+        self.store = store
+
+    # ---- scope
+    @staticmethod
+    def fit(nf: NoticeFacts, plan: Plan) -> int | None:
+        """How exactly a notice matches the plan's scope (higher is better), None when it cannot."""
+        s, score = plan.scope, 0
+        if s.docs:
+            if nf.doc_id not in s.docs:
+                return None
+            score += 2
+        if s.years:
+            if nf.year in s.years:
+                score += 2
+            elif nf.year:
+                return None
+        place = 0
+        if s.regions:
+            names = [n for r in s.regions for n in [r] + short_names_of(r)]
+            if nf.region in s.regions or any(n in nf.title + nf.issuer for n in names):
+                place = 2
+            elif "national" in s.levels and nf.level == "national":
+                place = 1  # "永安的口号和全国的比": a place and a level, each its own side
+            elif nf.region or nf.level:
+                return None
+        elif s.levels:
+            if nf.level in s.levels:
+                place = 1
+            elif nf.level:
+                return -1  # another level: used only for values whose section names the level asked
+        return score + place
+
+    def sides(self, plan: Plan, notices: list[NoticeFacts]) -> list[tuple[str, list[NoticeFacts]]]:
+        """The notices answering each side of the question: per year, per place or level, or one side."""
+        scored = [(nf, self.fit(nf, plan)) for nf in notices]
+        scored = [(nf, f) for nf, f in scored if f is not None]
+        s = plan.scope
+        several = plan.op in ("per_year", "compare", "difference", "common", "change", "count") or \
+            (plan.op in ("lookup", "list") and not s.years and not s.docs)
+        if len(s.years) > 1 or several and len(s.regions) <= 1 and len(s.levels) <= 1:
+            key = lambda nf: nf.year  # noqa: E731
+        elif len(s.regions) > 1:
+            key = lambda nf: next((r for r in s.regions if r == nf.region or r[:2] in nf.title), None)  # noqa: E731
+        elif len(s.levels) > 1:
+            key = lambda nf: nf.level  # noqa: E731
+        else:
+            key = lambda nf: ""  # noqa: E731
+        groups: dict = {}
+        for nf, f in scored:
+            groups.setdefault(key(nf), []).append((nf, f))
+        if len(s.years) > 1:
+            for y in s.years:
+                groups.setdefault(y, [])
+        out = []
+        for k, members in groups.items():
+            tiers = sorted({f for _, f in members}, reverse=True)
+            out.append((k, [[nf for nf, f in members if f == t] for t in tiers]))
+        if all(isinstance(k, int) or k is None for k, _ in out):
+            out.sort(key=lambda kv: (kv[0] is None, kv[0] or 0))  # years in order, unknown last
+        return out
+
+    # ---- values of one notice
+    def values(self, nf: NoticeFacts, plan: Plan) -> list[tuple]:
+        """(value, the fact it was read from, detail[, what else the item says]) for the fact the plan
+        asks of this notice."""
+        name, topic = plan.fact, plan.topic
+        if name in ("theme", "period"):
+            f = getattr(nf, name)
+            return [(f.value, f, "")] if f else []
+        if name == "co_issuer_count":
+            f = nf.co_issuer_count
+            return [(f.value, f, "")] if f else []
+        if name in ("slogans", "co_issuers"):
+            return [(f.value, f, "") for f in getattr(nf, name)]
+        if name in ("activities", "activities.lead"):
+            out = []
+            for a in nf.activities:
+                if not a.title:
+                    continue
+                about = "".join(str(f.value) for f in (a.content, a.time, a.co) if f)
+                if name == "activities":
+                    out.append((a.title.value, a.title, "", about))
+                elif a.lead:
+                    out.append((a.lead.value, a.lead, str(a.title.value), about))
+            return out
+        if name == "deadlines":
+            return [(d.by.value if d.by else d.what.value, d.by or d.what,
+                     f"{d.what.value if d.what else ''}→{d.to.value if d.to else ''}") for d in nf.deadlines
+                    if d.by or d.what]
+        if name == "contacts":
+            return [(f.value, f, "") for c in nf.contacts for f in (c.name, c.phone, c.email) if f]
+        if name == "based_on":
+            return [(f"《{r.title.value}》" + (f"（{r.doc_no.value}）" if r.doc_no else ""), r.doc_no or r.title, "")
+                    for r in nf.based_on if r.title]
+        if name == "attachments":
+            return [(a.title.value, a.title, a.number or "") for a in nf.attachments]
+        if name in ("doc_no", "issuer", "date"):
+            value = getattr(nf, name)
+            return [(value, None, "")] if value else []
+        return []
+
+    @staticmethod
+    def _about(value: str, detail: str, topic: list[str]) -> bool:
+        hay = squash(value + detail)
+        return any(squash(t) in hay for t in topic)
+
+    # ---- passages
+    def chunk_for(self, nf: NoticeFacts, value: object, fact: Fact | None) -> Context | None:
+        """The chunk of the notice's file whose text holds the value, nearest to where it was read."""
+        view = self.store.reader.view()
+        entry = view.snapshot.files.get(nf.doc_id)
+        if entry is None:
+            return None
+        want = squash(fact.span.text(entry.clean_text) if fact else value)
+        want = want or squash(value)
+        clean, cursor, best, best_pos = entry.clean_text, 0, None, -1
+        at = fact.span.start if fact else None
+        for cid in entry.chunk_ids:
+            record = view.record(cid)
+            head = record["text"].strip()[:20]
+            pos = clean.find(head, cursor) if head else -1
+            if pos >= 0:
+                cursor = pos
+            if want not in squash(record["text"]):
+                continue
+            part_ok = record["meta"].get("year") in (nf.year, None) or not nf.year
+            if best is None or at is not None and 0 <= pos <= at and pos > best_pos and part_ok:
+                best, best_pos = cid, pos
+        return self.store.passage(best, 1.0, view) if best else None
+
+    def _referenced_count(self, notices: list[NoticeFacts], year, plan: Plan) -> list[Item]:
+        """A notice's co-issuer count read from another notice that cites it ("…总局等27部门《关于开展
+        2024年全国…》"), for a year whose own notice is not in the index."""
+        for nf in notices:
+            for ref in nf.based_on:
+                if not (ref.issuer and ref.title) or (year and str(year) not in str(ref.title.value)):
+                    continue
+                if plan.scope.levels and "national" in plan.scope.levels and "全国" not in str(ref.title.value):
+                    continue
+                m = _COUNT_IN_ISSUER.search(str(ref.issuer.value))
+                chunk = self.chunk_for(nf, ref.issuer.value, ref.issuer) if m else None
+                if chunk:
+                    return [Item(int(m.group(1)), chunk, f"{year}年全国" if year else "", nf, str(ref.title.value))]
+        return []
+
+    # ---- the plan
+    def run(self, plan: Plan) -> Evidence | None:
+        if plan.fact is None:
+            return None
+        notices = fact_store(self.store).all_facts()
+        if plan.fact == "year":
+            return self._which_year(plan, notices)
+        evidence = Evidence(plan)
+        sides = self.sides(plan, notices)
+        for key, tiers in sides:
+            found = []
+            for members in tiers:  # the best-matching notices first; the next tier only if they hold nothing
+                found = self._side_items(plan, members)
+                if found:
+                    break
+            if not found and plan.fact == "co_issuer_count" and isinstance(key, int):
+                found = self._referenced_count(notices, key, plan)
+            label = f"{key}年" if isinstance(key, int) else (found[0].role if found else str(key or ""))
+            if found or key in plan.scope.years:  # a side without a value is named only when it was asked for
+                evidence.sides.append(label)
+            evidence.items.extend(found)
+        if not evidence.items:
+            evidence.missing = self._why_missing(plan, sides, notices)
+            return evidence if evidence.missing else None
+        if plan.op == "common":
+            return self._common(evidence)
+        return evidence
+
+    def _side_items(self, plan: Plan, members: list[NoticeFacts]) -> list[Item]:
+        found = []
+        for nf in members:
+            other_level = plan.scope.levels and nf.level and nf.level not in plan.scope.levels
+            label = notice_label(nf) if not other_level else \
+                f"{nf.year or ''}{'全国' if plan.scope.levels[0] == 'national' else LEVEL_NAMES[plan.scope.levels[0]]}"
+            vals = [v if len(v) == 4 else (*v, "") for v in self.values(nf, plan)]
+            if plan.topic and plan.fact not in ("doc_no", "issuer", "date"):
+                vals = [v for v in vals if self._about(str(v[0]), v[2] + v[3], plan.topic)] or \
+                    (vals if self._about(nf.title, "", plan.topic) and plan.fact not in
+                     ("activities", "activities.lead") else [])
+            for value, fact, detail, _ in vals:
+                chunk = self.chunk_for(nf, value, fact)
+                if chunk and other_level and not any(_LEVEL_WORD[lv] in chunk.section for lv in plan.scope.levels):
+                    continue  # a notice of another level, unless the part quoted is of the level asked
+                if chunk:
+                    found.append(Item(value, chunk, label, nf, detail))
+        return found
+
+    def _why_missing(self, plan: Plan, sides: list, notices: list[NoticeFacts]) -> str:
+        """A refusal the facts can justify: the notice asked about is not in the index, or the fact
+        is in an attachment whose text the file does not carry. "" when neither is certain."""
+        s = plan.scope
+        if len(s.years) > 1 or len(s.levels) > 1 or len(s.regions) > 1:
+            return ""
+        matched = [nf for _, tiers in sides for nf in (tiers[0] if tiers else []) if self.fit(nf, plan) >= 0]
+        word = _ATTACHMENT_HOLDS.get(plan.fact or "")
+        for nf in matched:
+            for a in nf.attachments:
+                title = str(a.title.value)
+                if word and not a.present and word in title and (not plan.topic or any(t in title for t in plan.topic)):
+                    return (f"{notice_label(nf)}的《{nf.title}》把{FACT_NAMES[plan.fact]}列在附件"
+                            f"{a.number or ''}“{title}”中，索引中没有该附件的全文，无法列出。")
+        if matched or plan.fact not in _OWN_FACTS or not s.years or not (s.levels or s.regions):
+            return ""
+        where = "、".join(s.regions) or LEVEL_NAMES.get(s.levels[0], "")
+        cited = [str(r.title.value) for nf in notices for r in nf.based_on if r.title
+                 and str(s.years[0]) in str(r.title.value)
+                 and any(w and w in str(r.title.value) + str(r.issuer.value if r.issuer else "")
+                         for w in [_LEVEL_WORD.get(lv, "") for lv in s.levels] + [x[:2] for x in s.regions])]
+        return (f"语料中没有{s.years[0]}年{where}“质量月”通知的原文" +
+                (f"（只在其他通知中被引用：《{cited[0]}》）" if cited else "") +
+                f"，无法回答其{FACT_NAMES[plan.fact]}。")
+
+    def _which_year(self, plan: Plan, notices: list[NoticeFacts]) -> Evidence | None:
+        """"“…”是哪年的口号": every indexed document whose text holds the quoted wording, labelled from
+        its facts where a theme or slogan holds it (facts first, passages second)."""
+        quoted = [squash(t) for t in plan.topic if len(squash(t)) >= 4]
+        if not quoted:
+            return None
+        # as written: "甲乙 丙丁" is a slogan's two halves, not the same words run into a sentence
+        written = [re.compile(r"\s+".join(map(re.escape, t.split()))) for t in plan.topic if len(squash(t)) >= 4]
+        evidence = Evidence(plan)
+        view = self.store.reader.view()
+        for source, entry in sorted(view.snapshot.files.items()):
+            if not any(w.search(entry.clean_text) for w in written):
+                continue
+            held = [(nf, f) for nf in notices if nf.doc_id == source
+                    for f in ([nf.theme] if nf.theme else []) + list(nf.slogans) if any(q in squash(f.value) for q in quoted)]
+            if held:
+                for nf, f in held:
+                    chunk = self.chunk_for(nf, f.value, f)
+                    if chunk:
+                        evidence.items.append(Item(f.value, chunk, notice_label(nf), nf,
+                                                   "主题" if f is nf.theme else "口号"))
+                continue
+            for cid in entry.chunk_ids:
+                if any(w.search(view.record(cid)["text"]) for w in written):
+                    chunk = self.store.passage(cid, 1.0, view)
+                    year, place = chunk.year, chunk.region or LEVEL_NAMES.get(chunk.level, "")
+                    value = next(t for t in plan.topic if squash(t) in squash(chunk.text))
+                    evidence.items.append(Item(value, chunk, f"{year}年{place}" if year else place or chunk.title,
+                                               None, "原文"))
+                    break
+        evidence.sides = list(dict.fromkeys(i.role for i in evidence.items))
+        return evidence if evidence.items else None
+
+    @staticmethod
+    def _common(evidence: Evidence) -> Evidence | None:
+        """The values every side holds (two sides: the first two that have values)."""
+        by_side: dict[str, list[Item]] = {}
+        for item in evidence.items:
+            by_side.setdefault(item.role, []).append(item)
+        groups = list(by_side.values())[:2]
+        if len(groups) < 2:
+            return None
+        other = {squash(i.value): i for i in groups[1]}
+        shared = Evidence(evidence.plan, sides=[g[0].role for g in groups])
+        for item in groups[0]:
+            twin = other.get(squash(item.value))
+            if twin:
+                shared.items += [Item(item.value, item.chunk, "shared", item.notice),
+                                 Item(twin.value, twin.chunk, "shared", twin.notice)]
+        shared.items += [Item(None, g[0].chunk, g[0].role, g[0].notice) for g in groups if not shared.items]
+        return shared

@@ -1,0 +1,285 @@
+"""Question plans: what a question asks, as a small typed object the executor can run.
+
+A `Plan` says which operation (look one value up, list per year, compare, the items two
+notices share, count, change over time …), over which notices (scope: years, levels, regions,
+files), for which notice fact (theme, slogans, co-issuers, deadlines … — the fields of
+`index.facts.NoticeFacts`), about which topic words. The offline parser reads it from cue
+words; with an LLM answerer configured a model may write it as JSON, validated against the
+same schema, and the parser is used whenever that fails.
+
+Follow-ups carry the plan: a turn that names only a year, a level, a fact or an operation
+changes only that ("那2021年的呢" the year, "那市里的呢" the level, "这几项谁牵头" the
+fact, "和前年比呢" the operation); a turn with its own topic or fact *and* its own scope is a new
+plan and inherits nothing. The question shown to the user is rendered from the plan.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.query import parse_query
+from index.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Op = Literal["lookup", "list", "per_year", "compare", "difference", "common", "count", "change"]
+FactName = Literal["theme", "slogans", "co_issuers", "co_issuer_count", "period", "deadlines", "contacts",
+                   "activities", "activities.lead", "based_on", "attachments", "doc_no", "issuer", "date", "year"]
+LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
+FACT_NAMES = {"theme": "活动主题", "slogans": "活动口号", "co_issuers": "联合发文部门", "co_issuer_count": "联合发文部门数",
+              "period": "活动时间", "deadlines": "报送要求和截止时间", "contacts": "联系人及联系方式",
+              "activities": "活动安排", "activities.lead": "牵头部门", "based_on": "依据的文件",
+              "attachments": "附件", "doc_no": "文号", "issuer": "发文机关", "date": "成文日期", "year": "年份"}
+
+
+class Scope(BaseModel):
+    years: list[int] = Field(default_factory=list)
+    levels: list[Literal["national", "provincial", "municipal", "county"]] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    docs: list[str] = Field(default_factory=list)  # corpus file names, when a turn pins a notice
+
+    def empty(self) -> bool:
+        return not (self.years or self.levels or self.regions or self.docs)
+
+
+class Plan(BaseModel):
+    op: Op = "lookup"
+    scope: Scope = Field(default_factory=Scope)
+    fact: FactName | None = None  # None: a free-text question the passages answer
+    topic: list[str] = Field(default_factory=list)  # words the answer must be about ("电梯", a quoted slogan)
+    source: Literal["parser", "llm"] = "parser"
+
+    def with_(self, **changes) -> "Plan":
+        return self.model_copy(update=changes, deep=True)
+
+
+# ---- cue words (the genre's wording, not any one notice's)
+# Order matters: the first fact whose cue a question holds is the one asked for.
+_FACT_CUES: list[tuple[str, str]] = [
+    ("activities", r"(?:搞|办|开展|组织)了?(?:哪些|什么|啥)(?:主要|重点)?活动"),
+    ("co_issuer_count", r"(?:几|多少)(?:个|家)?(?:部门|单位)"),
+    ("co_issuers", r"(?:哪些|哪几个|什么)(?:部门|单位)(?:联合|共同|一起|参与)|联合(?:发文|主办|印发)(?:的)?(?:部门|单位)"),
+    ("doc_no", r"文号|发文字号|文件号|字号"),
+    ("date", r"成文日期|印发日期|落款日期|(?:哪天|什么时候|何时)(?:印发|发布|签发)"),
+    ("issuer", r"发文机关|发文单位|印发单位|(?:哪个|什么)(?:单位|部门|机关)(?:印)?发|谁发的?|由谁(?:印)?发"),
+    ("deadlines", r"截止|最晚|几号前|哪天前|之前(?:报|交)|期限|(?:什么时候|何时|哪天)(?:报|交)"),
+    ("contacts", r"联系人|联系电话|电话|邮箱|传真|联系方式"),
+    ("activities.lead", r"牵头|负责|谁来办|由谁办|谁办"),
+    ("based_on", r"依据|根据(?:哪|什么)|按照(?:哪|什么)"),
+    ("attachments", r"附件(?:有|是|都|一共|共|包括)|几个附件|哪些附件"),
+    ("slogans", r"口号|标语"),
+    ("theme", r"主题(?!活动)"),
+    ("period", r"几月份?(?:开展|搞|举办|举行)|哪个月|(?:什么时候|何时)(?:开展|搞|举办|举行)|活动时间|在几月"),
+    ("activities", r"(?:哪些|什么|啥)(?:重点)?活动|活动安排|重点安排|(?:搞|办|开展)了?(?:哪些|什么|啥)"),
+    ("year", r"哪(?:一)?年|哪个年份|何年"),
+]
+_YEAR_CUE = _FACT_CUES[-1][1]
+_OP_CUES: list[tuple[str, str]] = [
+    ("common", r"相同|一样|重复|共同|共有|都有的|重合"),
+    ("difference", r"区别|不同|差在哪|差别|差异|异同|有何出入|对得上"),
+    ("change", r"变化|变了|改了|有何调整|(?:和|跟|与|比)(?:去年|前年|上一年|往年|\d{2,4}年)(?:相)?比"),
+    ("compare", r"对比|比较|哪(?:一)?年(?:最|更)|谁(?:最|更)多"),
+    ("count", r"(?<![哪这])几(?:个|项|条|类|家)|多少(?:个|项|条|类|家)?|有几"),
+    ("per_year", r"历年|每年|各年|往年|历届|每届|分别|各自"),
+    ("list", r"哪些|哪几|列一下|列出|列举|都有什么|有什么"),
+]
+_SEVERAL = re.compile(r"都|分别|各")
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,40})[”\"」]")
+# A follow-up's own words: a pronoun for the previous items or notice, or a bare "那…呢".
+_PLURAL = re.compile(r"^(?:那么|那|还有)?[，,]?(?:这几项|这几个|这几条|这些|上述|以上|它们|其中)")
+_SINGULAR = re.compile(r"^(?:那么|那|还有)?[，,]?(?:它|该通知|该文件|该方案|这个通知|这份通知|这份|这个|该)")
+_BARE = re.compile(r"呢[？?]?\s*$")
+_QWORDS = re.compile(r"什么|啥|哪|谁|几|多少|是否|有没有|怎么|如何|何时|吗")
+# Words that name the notice or the question, not a topic.
+_NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总局 省里 省局 全省 省级 市里 县里 今年 去年 前年 明年 年 月 "
+                 "那项 这项 那个 这个 那份 这份 内容 情况 要求 相关 有关 部门 单位 工作 开展 举办 安排 重点 哪年 哪一年 "
+                 "历年 每年 各年 往年 分别 各自 一样 相同 不同 区别 变化 比较 对比 重复 共同 一共 多少 几个 "
+                 "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合".split())
+
+
+def _fact_of(text: str) -> str | None:
+    if _QUOTED.search(text) and re.search(_YEAR_CUE, _QUOTED.sub("", text)):
+        return "year"  # "“…”是哪年的口号": the year is asked, the quoted wording is the topic
+    named = [name for name, cue in _FACT_CUES if name != "year" and re.search(cue, text)]
+    if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
+        named = named[:1]
+    # two facts in one question ("几个部门发的，主题是啥") are for the passages, not one plan
+    return named[0] if len(set(named) - {"activities"}) <= 1 and named else None
+
+
+def _op_of(text: str, fact: str | None, years: list[int]) -> str | None:
+    """The operation a question's own words name, or None when they name none."""
+    for name, cue in _OP_CUES:
+        if re.search(cue, text):
+            if name == "count" and fact in ("doc_no", "contacts", "deadlines", "date", "year"):
+                continue  # "文号是多少" / "电话多少" ask for the value, not a count
+            if name == "change" and len(years) < 1 and not re.search(r"去年|前年|上一年|往年", text):
+                continue
+            return name
+    if len(years) > 1 and _SEVERAL.search(text):
+        return "per_year"
+    return None
+
+
+def _topic_of(text: str) -> list[str]:
+    from index.tokenize import pos_tokens
+
+    quoted = [q.strip() for q in _QUOTED.findall(text)]
+    # a time of the year names an item of a schedule ("安排在10月下旬的那项")
+    quoted += re.findall(r"\d{1,2}月(?:上旬|中旬|下旬|底|初)|\d{1,2}[-—至到]\d{1,2}月", text)
+    rest = _QUOTED.sub(" ", text)
+    for _, cue in _FACT_CUES + _OP_CUES:
+        rest = re.sub(cue, " ", rest)
+    words = [w for w, flag in pos_tokens(rest) if flag.startswith(("n", "vn", "nz", "l", "i", "eng"))
+             and not flag.startswith(("ns",)) and len(w) > 1 and w not in _NOT_TOPIC]
+    return list(dict.fromkeys(quoted + words))
+
+
+# "22、24、25这三年" / "2022、2024年": years listed before one 年
+_YEAR_LIST = re.compile(r"((?:(?:20)?\d{2}[、，,和及与]){1,5}(?:20)?\d{2})(?:这|那)?[两三四五六几]?\s*年")
+_OUR_PROVINCE = re.compile(r"咱们?省|咱们?全省")
+
+
+def _listed_years(text: str) -> list[int]:
+    out = []
+    for m in _YEAR_LIST.finditer(text):
+        out += [int(y) if len(y) == 4 else 2000 + int(y) for y in re.split(r"[、，,和及与]", m.group(1))]
+    return out
+
+
+def parse_plan(question: str, settings: Settings) -> Plan:
+    """The plan a question states on its own (no history)."""
+    text = (question or "").strip()
+    # scope is read outside quotes: a quoted slogan's words are no place ("…利民惠民")
+    info = parse_query(_QUOTED.sub("“”", text), settings.today)
+    info.years = list(dict.fromkeys(info.years + _listed_years(text)))
+    if not info.levels and _OUR_PROVINCE.search(text):
+        info.levels = ["provincial"]
+    fact = _fact_of(text)
+    op = _op_of(_PLURAL.sub("", text), fact, info.years)  # "这几项" points back, it does not count
+    topic = _topic_of(text)
+    if op is None:
+        op = "per_year" if fact and re.search(r"历年|每年|各年", text) else "lookup"
+    if op == "count" and fact == "co_issuers":
+        fact = "co_issuer_count"
+    if fact == "co_issuer_count" and op in ("lookup", "list"):
+        op = "count"
+    regions = [r for r in info.regions]
+    scope = Scope(years=list(info.years), levels=list(info.levels), regions=regions)
+    return Plan(op=op, scope=scope, fact=fact, topic=topic)
+
+
+def _named_op(text: str, plan: Plan) -> bool:
+    return _op_of(text, plan.fact, plan.scope.years) is not None
+
+
+def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | None:
+    """The plan of `question` asked right after a turn whose plan was `previous`.
+
+    None when the turn is neither a question of its own nor a follow-up the parser can read
+    (the rules of assistant/followup.py then rewrite it)."""
+    new = parse_plan(question, settings)
+    text = (question or "").strip()
+    if previous is None:
+        return new
+    own_scope = not new.scope.empty()
+    pronoun = bool(_PLURAL.match(text) or _SINGULAR.match(text))
+    bare = bool(_BARE.search(text)) and not _QWORDS.search(_BARE.sub("", text))
+    if (new.fact or new.topic) and (new.scope.years or new.scope.regions) and not pronoun and not bare:
+        return new  # its own topic and its own year or place: a new question, nothing inherited
+    changes: dict = {"source": new.source}
+    scope = previous.scope.model_copy(deep=True)
+    if new.scope.years:
+        if new.op == "change":  # "和前年比呢": the earlier year joins the years already asked
+            scope.years = sorted(set(previous.scope.years) | set(new.scope.years))
+        else:
+            scope.years = new.scope.years
+    if new.scope.levels or new.scope.regions:
+        scope.levels, scope.regions, scope.docs = new.scope.levels, new.scope.regions, []
+    changes["scope"] = scope
+    if new.fact and new.fact != previous.fact:
+        changes["fact"] = new.fact
+    elif new.topic and not new.fact and not bare and not pronoun:
+        changes["fact"] = None  # a topic of its own with no fact cue: a free-text question
+    if _named_op(_PLURAL.sub("", text), new):
+        changes["op"] = new.op
+    elif new.fact and new.fact != previous.fact and previous.op in ("count", "common"):
+        changes["op"] = "lookup"
+    if new.topic:
+        # "那X那项呢" names a new item of the same kind; "这几项…" keeps the items asked about
+        changes["topic"] = new.topic if not _PLURAL.match(text) else previous.topic + new.topic
+    elif not bare and not pronoun and new.fact and own_scope:
+        changes["topic"] = []
+    if not (new.fact or new.topic or own_scope or _named_op(_PLURAL.sub("", text), new) or pronoun):
+        return None  # nothing the parser can read ("还有呢？"): the rule rewriter decides
+    plan = previous.with_(**changes)
+    if plan.op == "change" and len(plan.scope.years) < 2:
+        plan = plan.with_(op="compare")
+    return plan
+
+
+def plan_question(question: str, history: list[str], settings: Settings) -> Plan | None:
+    """The plan of the latest turn, rebuilt from the earlier user turns (oldest first)."""
+    previous: Plan | None = None
+    for turn in [t for t in history or [] if (t or "").strip()]:
+        previous = follow(turn, previous, settings) or previous
+    return follow(question, previous, settings)
+
+
+# ---- the question shown to the user
+_OP_WORDS = {"lookup": "是什么？", "list": "有哪些？", "per_year": "分别是什么？", "compare": "分别是什么，有何异同？",
+             "difference": "有何不同？", "common": "中相同的有哪些？", "count": "有多少？", "change": "有何变化？"}
+
+
+def render(plan: Plan) -> str:
+    """A standalone question that says what the plan asks ("2024年、2025年省级通知的活动口号中相同的有哪些？")."""
+    years = "、".join(f"{y}年" for y in plan.scope.years) or ("历年" if plan.op == "per_year" else "")
+    where = "、".join(plan.scope.regions) or "、".join(LEVEL_NAMES.get(lv, lv) for lv in plan.scope.levels)
+    about = "、".join(f"“{t}”" if len(t) > 6 else t for t in plan.topic)
+    if plan.fact == "year":
+        return f"{about}出自哪一年的“质量月”通知？"
+    fact = FACT_NAMES.get(plan.fact or "", "")
+    head = f"{years}{where}“质量月”通知" + (f"中{about}" if about else "") + (f"的{fact}" if fact else "")
+    return head + _OP_WORDS[plan.op]
+
+
+# ---- the LLM path: the same schema, written as JSON by a model
+def _llm_prompt(settings: Settings, history: list[str], question: str) -> str:
+    template = (settings.prompts_dir / "plan_question.txt").read_text(encoding="utf-8")
+    turns = "\n".join(f"{i}. {t}" for i, t in enumerate(history, 1)) or "（无）"
+    today = settings.today
+    return (template.replace("{today}", f"{today.year}年{today.month}月{today.day}日")
+            .replace("{history}", turns).replace("{question}", question))
+
+
+def plan_from_json(raw: str) -> Plan | None:
+    """A model's JSON plan, or None when it is not a valid Plan."""
+    m = re.search(r"\{.*\}", raw or "", re.S)
+    if not m:
+        return None
+    try:
+        return Plan.model_validate({**json.loads(m.group(0)), "source": "llm"})
+    except (ValueError, ValidationError):
+        return None
+
+
+def plan_with_model(question: str, history: list[str], settings: Settings, chat_model) -> Plan | None:
+    """The parser's plan, or the model's when an LLM answerer is configured and its JSON is valid
+    and agrees with the years the parser read (the slot small models most often get wrong)."""
+    parsed = plan_question(question, history, settings)
+    if settings.answerer == "extractive" or chat_model is None:
+        return parsed
+    try:
+        raw = chat_model.chat([{"role": "user", "content": _llm_prompt(settings, history, question)}],
+                              max_tokens=256, temperature=0.0)
+    except Exception as exc:  # a failing model must not break the chat: the parser still plans
+        log.warning("plan model failed (%s); using the parser", exc)
+        return parsed
+    planned = plan_from_json(raw)
+    if planned is None or (parsed and parsed.scope.years and set(planned.scope.years) != set(parsed.scope.years)):
+        return parsed
+    return planned

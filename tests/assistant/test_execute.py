@@ -1,0 +1,115 @@
+"""The plan executor on the real seed index: values come from the notice facts, each with a passage that
+holds it. Expected values are recomputed from the FactStore and the passages, never written down."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.execute import Executor, fact_store, squash
+from assistant.plan import Plan, Scope
+from index.store import IndexStore
+
+
+@pytest.fixture(scope="module")
+def executor(index_reader) -> Executor:
+    return Executor(IndexStore(index_reader))
+
+
+@pytest.fixture(scope="module")
+def notices(executor):
+    return fact_store(executor.store).all_facts()
+
+
+def assert_cited_chunks_hold_values(evidence):
+    for item in evidence.items:
+        if item.value is not None:
+            assert squash(item.value) in squash(item.chunk.text), (item.value, item.chunk.text[:80])
+
+
+def test_per_year_themes_one_side_per_year(executor, notices):
+    plan = Plan(op="per_year", scope=Scope(levels=["national"]), fact="theme")
+    ev = executor.run(plan)
+    national = {nf.year: nf.theme.value for nf in notices if nf.level == "national" and nf.theme}
+    assert len(national) >= 2
+    assert {i.notice.year: i.value for i in ev.items} == national
+    assert [int(s[:4]) for s in ev.sides] == sorted(national)
+    assert_cited_chunks_hold_values(ev)
+
+
+def test_common_slogans_of_two_years(executor, notices):
+    years = sorted({nf.year for nf in notices if nf.slogans and nf.level == "provincial"})[:2]
+    assert len(years) == 2
+    plan = Plan(op="common", scope=Scope(years=years, levels=["provincial"]), fact="slogans")
+    ev = executor.run(plan)
+    lists = [{squash(f.value) for nf in notices if nf.year == y and nf.level == "provincial" for f in nf.slogans}
+             for y in years]
+    shared = {squash(i.value) for i in ev.items if i.role == "shared"}
+    assert shared == lists[0] & lists[1] and shared
+    assert_cited_chunks_hold_values(ev)
+    for value in shared:  # each shared slogan is cited once in each year's notice
+        years_cited = {i.notice.year for i in ev.items if squash(i.value) == value}
+        assert years_cited == set(years)
+
+
+def test_count_of_co_issuers_matches_the_cited_sentence(executor, notices):
+    years = sorted({nf.year for nf in notices if nf.co_issuer_count})
+    ev = executor.run(Plan(op="count", scope=Scope(years=years, levels=["national"]), fact="co_issuer_count"))
+    assert {i.notice.year for i in ev.items} == set(years)
+    for item in ev.items:
+        said = re.search(r"等\s*(\d+)\s*个?部门", item.chunk.text)
+        assert said and int(said.group(1)) == item.value
+
+
+def test_count_of_a_year_read_from_the_notice_that_cites_it(executor, notices):
+    cited = [(nf, r) for nf in notices for r in nf.based_on
+             if r.issuer and r.title and re.search(r"等\s*\d+\s*个?部门", str(r.issuer.value))
+             and "全国" in str(r.title.value)]
+    own = {nf.year for nf in notices if nf.co_issuer_count}
+    cited = [(nf, r) for nf, r in cited if not any(str(y) in str(r.title.value) for y in own)]
+    if not cited:
+        pytest.skip("no notice cites a national notice of a year whose own notice is missing")
+    year = int(re.search(r"(20\d{2})", str(cited[0][1].title.value)).group(1))
+    ev = executor.run(Plan(op="count", scope=Scope(years=[year], levels=["national"]), fact="co_issuer_count"))
+    assert ev and ev.items[0].value == int(re.search(r"等\s*(\d+)", str(cited[0][1].issuer.value)).group(1))
+    assert_cited_chunks_hold_values(ev)
+
+
+def test_lead_of_an_activity_named_by_a_word_of_its_title(executor, notices):
+    plan_notice = next(nf for nf in notices if any(a.lead for a in nf.activities))
+    leads = [a for a in plan_notice.activities if a.lead and a.title]
+    said = ["".join(str(f.value) for f in (a.title, a.content, a.time, a.co, a.lead) if f) for a in leads]
+    checked = 0
+    for activity in leads:
+        words = re.findall(r"[\u4e00-\u9fa5]{4}", str(activity.title.value))
+        word = next((w for w in words if sum(w in text for text in said) == 1), None)  # names one row only
+        if not word:
+            continue
+        ev = executor.run(Plan(op="lookup", scope=Scope(regions=[plan_notice.region]), fact="activities.lead",
+                               topic=[word]))
+        assert [(i.value, i.detail) for i in ev.items] == [(activity.lead.value, activity.title.value)]
+        assert squash(activity.title.value) in squash(ev.items[0].chunk.text)
+        assert_cited_chunks_hold_values(ev)
+        checked += 1
+    assert checked >= 3
+
+
+def test_scope_with_unknown_metadata_may_match_but_exact_wins(executor, notices):
+    nf = next(n for n in notices if n.year and n.level)
+    plan = Plan(scope=Scope(years=[nf.year], levels=[nf.level]))
+    assert executor.fit(nf, plan) > executor.fit(nf.__class__(doc_id="x", part="main"), plan) >= 0
+    other = next(n for n in notices if n.year and n.year != nf.year)
+    assert executor.fit(other, plan) is None
+
+
+def test_facts_that_cannot_answer_give_none(executor):
+    assert executor.run(Plan(fact=None)) is None
+    assert executor.run(Plan(op="lookup", scope=Scope(levels=["national"]), fact="theme",
+                             topic=["一个索引中没有的话题词"])) is None
+
+
+def test_a_notice_not_in_the_index_is_refused_for_its_own_facts(executor, notices):
+    years = {nf.year for nf in notices}
+    missing = next(y for y in range(2030, 2000, -1) if y not in years)
+    ev = executor.run(Plan(op="lookup", scope=Scope(years=[missing], levels=["national"]), fact="theme"))
+    assert ev is not None and ev.missing and str(missing) in ev.missing and not ev.items

@@ -1,0 +1,100 @@
+"""Question plans from invented questions: the op, scope and fact each reads, follow-up chains that change
+only what a turn names, a fresh question after several turns inheriting nothing, and the LLM JSON path."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.plan import Plan, parse_plan, plan_from_json, plan_question, plan_with_model, render
+from index.settings import Settings
+
+S = Settings(today=dt.date(2025, 9, 1))
+
+
+@pytest.mark.parametrize("question, op, fact, years, levels", [
+    ("2019年全国质量月的主题是什么？", "lookup", "theme", [2019], ["national"]),
+    ("历年省里质量月的主题分别是什么？", "per_year", "theme", [], ["provincial"]),
+    ("2018年和2020年省里的口号有哪些是一样的？", "common", "slogans", [2018, 2020], ["provincial"]),
+    ("2018年和2020年全国质量月的主题有什么不同？", "difference", "theme", [2018, 2020], ["national"]),
+    ("2020年全国质量月是多少个部门联合开展的？", "count", "co_issuer_count", [2020], ["national"]),
+    ("17、19、20这三年全国质量月分别是几个部门联合的？", "count", "co_issuer_count", [2017, 2019, 2020], ["national"]),
+    ("今年省里的活动总结最晚几号要交？", "lookup", "deadlines", [2025], ["provincial"]),
+    ("2021年省里通知的文号是多少？", "lookup", "doc_no", [2021], ["provincial"]),
+])
+def test_single_questions(question, op, fact, years, levels):
+    plan = parse_plan(question, S)
+    assert (plan.op, plan.fact, plan.scope.years, plan.scope.levels) == (op, fact, years, levels)
+    assert plan.source == "parser"
+
+
+def test_quoted_wording_asks_which_year_and_names_no_place():
+    plan = parse_plan("“品质惠民 发展利民”是哪一年的口号？", S)
+    assert plan.fact == "year" and plan.topic == ["品质惠民 发展利民"]
+    assert plan.scope.regions == []  # the quoted words are not a place, though a county is called 惠民
+
+
+def test_time_of_year_is_a_topic():
+    plan = parse_plan("某县方案里排在10月上旬的那项活动由谁牵头？", S)
+    assert plan.fact == "activities.lead" and "10月上旬" in plan.topic
+
+
+def test_follow_up_changes_only_what_it_names():
+    history = ["2021年全国质量月的口号有哪些？"]
+    first = plan_question(history[0], [], S)
+    year = plan_question("换成2019年的呢", history, S)
+    assert year.scope.years == [2019] and year.scope.levels == ["national"] and year.fact == first.fact
+    level = plan_question("那省里的呢？", history, S)
+    assert level.scope.years == [2021] and level.scope.levels == ["provincial"] and level.fact == "slogans"
+    change = plan_question("和前年比呢？", ["2021年省里质量月的主题是什么？"], S)
+    assert change.op == "change" and change.scope.years == [2021, 2023] and change.fact == "theme"
+
+
+def test_chain_carries_the_plan_over_several_turns():
+    turns = ["2020年全国质量月的主题是什么？", "那省里的呢？", "换成2018年的呢", "口号有哪些？"]
+    plan = plan_question(turns[-1], turns[:-1], S)
+    assert plan.scope.years == [2018] and plan.scope.levels == ["provincial"] and plan.fact == "slogans"
+    assert "2018年" in render(plan) and "口号" in render(plan)
+
+
+def test_these_items_keep_the_topic_and_ask_a_new_fact():
+    plan = plan_question("这几项谁牵头？", ["某市2020年方案里关于计量的活动有哪些？"], S)
+    assert plan.fact == "activities.lead" and "计量" in plan.topic and plan.op == "list"
+    other = plan_question("那培训那项呢？", ["某市2020年方案里关于计量的活动谁牵头？"], S)
+    assert other.fact == "activities.lead" and other.topic == ["培训"] and other.scope.years == [2020]
+
+
+def test_fresh_question_after_several_turns_inherits_nothing():
+    history = ["2020年全国质量月的主题是什么？", "那省里的呢？", "口号有哪些？", "这几项里哪条最长？"]
+    fresh = "2018年省里质量月通知的文号是多少？"
+    assert plan_question(fresh, history, S) == parse_plan(fresh, S)
+
+
+def test_unreadable_turn_is_left_to_the_rule_rewriter():
+    assert plan_question("还有呢？", ["2020年全国质量月的主题是什么？"], S) is None
+
+
+def test_llm_json_is_validated_and_falls_back_to_the_parser():
+    good = plan_from_json('{"op": "per_year", "scope": {"years": [2019, 2020]}, "fact": "theme", "topic": []}')
+    assert good and good.source == "llm" and good.op == "per_year"
+    assert plan_from_json('{"op": "explain", "fact": "theme"}') is None
+    assert plan_from_json("不是JSON") is None
+
+    class Model:
+        def __init__(self, reply):
+            self.reply = reply
+
+        def chat(self, messages, **kw):
+            assert "2019年全国" in messages[0]["content"]
+            return self.reply
+
+    llm = S.model_copy(update={"answerer": "openai"})
+    question = "2019年全国质量月的主题是什么？"
+    parsed = plan_question(question, [], llm)
+    assert plan_with_model(question, [], llm, Model("胡言乱语")) == parsed
+    wrong_year = '{"op": "lookup", "scope": {"years": [2018]}, "fact": "theme"}'
+    assert plan_with_model(question, [], llm, Model(wrong_year)) == parsed
+    right = '{"op": "lookup", "scope": {"years": [2019], "levels": ["national"]}, "fact": "theme"}'
+    assert plan_with_model(question, [], llm, Model(right)).source == "llm"
+    assert isinstance(plan_with_model(question, [], S, Model(right)), Plan) \
+        and plan_with_model(question, [], S, Model(right)).source == "parser"
