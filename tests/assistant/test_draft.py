@@ -46,7 +46,10 @@ def word(draft, tmp_path_factory):
 
 
 def doc_text(document) -> str:
-    parts = [p.text for p in document.paragraphs]
+    """The plan's own text: everything before the 起草依据 appendix, which quotes its sources (other
+    years, other places) on purpose."""
+    paras = [p.text for p in document.paragraphs]
+    parts = paras[:max([i for i, t in enumerate(paras) if t == "起草依据"] or [len(paras)])]
     parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
     return "\n".join(parts)
 
@@ -93,6 +96,66 @@ def test_docx_attachments_start_new_pages_and_placeholders_stay(word):
     text = doc_text(word)
     assert "【待补" in text and "永市监质〔2025〕【待补】号" in flat(text)
     assert "附件1" in text and "附件2" in text
+
+
+def test_docx_basis_appendix_keys_every_marker(draft, word):
+    """Word is traceable: the body carries the Markdown's [S#] markers and the 起草依据 appendix lists each."""
+    paras = [p.text for p in word.paragraphs]
+    start = max(i for i, t in enumerate(paras) if t == "起草依据")
+    body, appendix = "\n".join(paras[:start]), paras[start + 1:]
+    used = set(re.findall(r"\[S(\d+)\]", draft.markdown))
+    listed = {m.group(1) for t in appendix if (m := re.match(r"^\[S(\d+)\] ", t))}
+    assert used and used <= listed and set(re.findall(r"\[S(\d+)\]", body)) <= listed
+    assert len(listed) == len(draft.citation_list)
+    for c in draft.citation_list:  # each entry: what it supports, the notice, and the passage quoted
+        i = appendix.index(next(t for t in appendix if t.startswith(f"[S{c.n}] ")))
+        assert c.title in appendix[i] and c.section in appendix[i]
+        assert flat(appendix[i + 1]) == flat(c.text)
+    marks = [r for p in word.paragraphs[:start] for r in p.runs if re.fullmatch(r"(\[S\d+\])+", r.text)]
+    assert marks and all(r.font.superscript for r in marks)
+
+
+def test_docx_footer_has_a_page_field(word):
+    qn = docx.oxml.ns.qn
+    first = word.sections[0].footer
+    codes = [el.text.strip() for el in first._element.iter(qn("w:instrText"))]
+    assert codes == ["PAGE"]
+    kinds = [el.get(qn("w:fldCharType")) for el in first._element.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"]
+    assert all(s.footer.is_linked_to_previous for s in word.sections[1:])  # the landscape 安排表 too
+
+
+def test_docx_placeholders_are_highlighted(word):
+    from docx.enum.text import WD_COLOR_INDEX
+
+    paragraphs = list(word.paragraphs) + [p for t in word.tables for row in t.rows for c in row.cells
+                                          for p in c.paragraphs]
+    todo = [p for p in paragraphs if "【待补" in p.text]
+    assert todo
+    for p in todo:
+        lit = "".join(r.text for r in p.runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW)
+        assert lit == "".join(re.findall(r"【待补[^】]*】", p.text)), p.text
+    plain = [r for p in paragraphs for r in p.runs if "【待补" not in r.text]
+    assert plain and not any(r.font.highlight_color for r in plain)
+
+
+def test_template_is_never_of_a_later_year(settings, index_reader):
+    """The default template is the locality's own or the nearest plan, but never one after the year asked."""
+    from assistant.drafting.template import default_template
+
+    snapshot = index_reader.view().snapshot
+    plans = {n: e.meta for n, e in snapshot.files.items() if "方案" in e.meta.get("title", "")}
+    assert plans
+    years = sorted({int(m["year"]) for m in plans.values() if m.get("year")})
+    for locality in {m.get("region") for m in plans.values()} | {"南平市"}:
+        for year in range(years[0] - 1, years[-1] + 2):
+            for level in ("county", "city"):
+                tpl = default_template(snapshot, locality, year, level)
+                assert not tpl.source or int(plans[tpl.source].get("year") or 0) <= year, (locality, year, tpl.source)
+    own = next(n for n, m in plans.items() if m.get("region"))
+    assert default_template(snapshot, plans[own]["region"], int(plans[own]["year"]) + 1, "county").source == own
+    d = draft_plan(settings, index_reader, plans[own]["region"], years[0] - 1)
+    assert d.template_source == "" and "内置县级方案结构" in " ".join(d.notes)
 
 
 def test_content_is_2025_never_older(draft, word):
