@@ -334,3 +334,41 @@ def test_last_years_word_draft_works_as_template(draft, settings, index_reader, 
     assert not any("【待补】" in row[4] for row in table.rows)  # its roster, read from the Word table
     assert [row[1] for row in table.rows].count("认真总结，及时报送") == 1
     assert d.unsupported == []
+
+
+# ------------------------------------------------------------------ facts behind the draft
+
+def test_guidance_reads_theme_period_slogans_deadline_from_the_facts(index_reader):
+    """Each notice's theme, 活动时间, 口号 and 报送 deadline come from its facts, cited to the paragraph
+    holding the fact's span; without facts the paragraph readers give the same values (fallback)."""
+    import dataclasses
+
+    from assistant.drafting.guidance import notice_units, slogan_list
+
+    units = [u for u in notice_units(index_reader.view().snapshot) if "方案" not in u.title]
+    assert units and all(u.facts is not None for u in units)
+    used = {"theme": 0, "period": 0, "slogans": 0, "deadline": 0}
+    for u in units:
+        f = u.facts
+        if f.theme:
+            para = u.para_at(f.theme)
+            assert para is not None and para.unit is u and flat(str(f.theme.value)) in flat(para.text)
+            assert flat(u.theme) == flat(str(f.theme.value))
+            used["theme"] += 1
+        if f.period:
+            time, para = u.time_source()
+            assert time == str(f.period.value) and flat(time) in flat(para.text)
+            used["period"] += 1
+        if f.slogans:
+            assert [flat(s) for s in slogan_list(u)[1]] == [flat(str(s.value)) for s in f.slogans]
+            used["slogans"] += 1
+        if found := u.report_deadline():
+            date, para = found
+            assert date in para.text and "总结" in para.text
+            used["deadline"] += 1
+        bare = dataclasses.replace(u, facts=None, paras=[])
+        bare.paras = [dataclasses.replace(p, unit=bare) for p in u.paras]
+        assert bare.report_deadline() is None
+        if f.theme:
+            assert flat(bare.theme) == flat(u.theme)  # the old reader agrees on the seed notices
+    assert all(used.values()), used
