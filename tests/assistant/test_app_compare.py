@@ -55,9 +55,9 @@ def test_compare_table_desktop_cites_each_value(browser, app_url, app_settings):
     col = heads.index("县级·安溪县") + 1
     cell = table.locator(f"tbody tr:has(th:text-is('2025年')) td:nth-child({col})").inner_text()
     assert "未写明" in cell and "安溪县" in cell and not pg.dialogs
+    pg.screenshot(path="/tmp/ui-compare.png")  # docs/screenshot-compare.png
     first = table.locator("tbody tr").first.locator("a.zly-fact").first
     click_and_check(pg, first)
-    pg.screenshot(path="/tmp/ui-compare.png", full_page=False)
     # another fact: 口号, each slogan its own cited link
     pg.locator("#zly-compare-kind input").click()
     pg.get_by_role("option", name="口号").click()
