@@ -5,10 +5,11 @@
                       saved conversations
     library_tab.py    知识库: documents with their metadata, search, edit, delete, replace, re-index,
                       chunk viewer, upload
+    compare_tab.py    历年对比: one notice fact across years × levels, each value opening its source
     draft_tab.py      起草方案: the plan drafter with its 起草依据
     feedback_tab.py   反馈: 👎 answers for an admin, exported as draft eval cases
     auth.py           login users and throttling
-    views.py, library_views.py, draft_views.py   plain HTML/Markdown builders (no gradio), all escaping
+    views.py, library_views.py, compare_views.py, draft_views.py   plain HTML/Markdown builders (no gradio), all escaping
     style.css, client.js                         the page's styles and script
 
 Names are resolved lazily so `assistant.app.views` can be imported without gradio.

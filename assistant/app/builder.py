@@ -3,8 +3,8 @@
     serve(settings)          start the server (settings.host/port; login when settings.auth_users)
     build_app(settings)      the gr.Blocks, for tests: app.launch(**launch_kwargs(settings, ...))
 
-Every page load re-reads the catalogue (filters, notice lists, the 知识库 table) and the user's saved
-conversations, so a reload or another session sees an upload made elsewhere.
+Every page load re-reads the catalogue (filters, notice lists, the 知识库 table, the 历年对比 facts) and
+the user's saved conversations, so a reload or another session sees an upload made elsewhere.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from assistant.app import views as V
 from assistant.app.auth import LoginPageScrub, LoginThrottle, parse_auth
 from assistant.app.chat_tab import build_chat_tab, conversation_choices, user_of
+from assistant.app.compare_tab import build_compare_tab, make_table
 from assistant.app.context import AppContext, drafts_dir
 from assistant.app.draft_tab import build_draft_tab
 from assistant.app.feedback_tab import build_feedback_tab, is_admin
@@ -73,31 +74,36 @@ def build_app(settings: Settings, assistant=None) -> gr.Blocks:
             chat = build_chat_tab(ctx)
         with gr.Tab("知识库", elem_id="zly-tab-library"):
             library = build_library_tab(ctx)
+        with gr.Tab("历年对比", elem_id="zly-tab-compare"):
+            compare = build_compare_tab(ctx)
         with gr.Tab("起草方案", elem_id="zly-tab-draft"):
             build_draft_tab(ctx)
         with gr.Tab("反馈", elem_id="zly-tab-feedback", visible=False) as feedback_tab:
             show_feedback, (fb_from, fb_to, fb_table) = build_feedback_tab(ctx)
-        _on_load(app, ctx, chat, library, feedback_tab, show_feedback, (fb_from, fb_to, fb_table))
+        _on_load(app, ctx, chat, library, compare, feedback_tab, show_feedback, (fb_from, fb_to, fb_table))
     return app
 
 
-def _on_load(app, ctx: AppContext, chat, library, feedback_tab, show_feedback, fb) -> None:
-    def fresh(query, fb_from, fb_to, request: gr.Request = None):
+def _on_load(app, ctx: AppContext, chat, library, compare, feedback_tab, show_feedback, fb) -> None:
+    compare_table = make_table(ctx)
+
+    def fresh(query, fb_from, fb_to, kind, request: gr.Request = None):
         years, regions = ctx.filter_choices()
         user = user_of(request)
         admin = is_admin(ctx, getattr(request, "username", None))
         return (gr.Dropdown(choices=years), gr.Dropdown(choices=regions), gr.Dropdown(choices=ctx.notice_choices()),
                 gr.Dropdown(choices=conversation_choices(ctx, user)),
                 catalogue_html(document_rows(ctx), query), gr.Dropdown(choices=ctx.notice_choices()),
-                gr.Tab(visible=admin), show_feedback(fb_from, fb_to, request) if admin else "")
+                gr.Tab(visible=admin), show_feedback(fb_from, fb_to, request) if admin else "", compare_table(kind))
 
-    def filters_now():
+    def filters_now(kind):
         years, regions = ctx.filter_choices()
-        return gr.Dropdown(choices=years), gr.Dropdown(choices=regions), gr.Dropdown(choices=ctx.notice_choices())
+        return (gr.Dropdown(choices=years), gr.Dropdown(choices=regions), gr.Dropdown(choices=ctx.notice_choices()),
+                compare_table(kind))
 
-    # a change made in the 知识库 tab shows in this session's filters at once
-    library.catalogue.change(filters_now, None, [chat.year, chat.region, chat.notice_pick], api_visibility="private",
-                             show_progress="hidden")
-    app.load(fresh, [library.search, fb[0], fb[1]],
+    # a change made in the 知识库 tab shows in this session's filters and 历年对比 table at once
+    library.catalogue.change(filters_now, [compare.kind], [chat.year, chat.region, chat.notice_pick, compare.table],
+                             api_visibility="private", show_progress="hidden")
+    app.load(fresh, [library.search, fb[0], fb[1], compare.kind],
              [chat.year, chat.region, chat.notice_pick, chat.conv_pick, library.catalogue, library.doc_pick,
-              feedback_tab, fb[2]], api_visibility="private", show_progress="hidden")
+              feedback_tab, fb[2], compare.table], api_visibility="private", show_progress="hidden")

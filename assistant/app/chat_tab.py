@@ -125,8 +125,14 @@ def make_open_citation(ctx: AppContext):
     return open_citation
 
 
-SCROLL_TO_HIT = """() => { let tries = 0; const go = () => { const m = document.querySelector('#zly-notice mark.zly-hit');
+def scroll_to_hit_js(panel: str) -> str:
+    """Scroll the marked passage of a notice panel into view once the panel has rendered it."""
+    return ("""() => { let tries = 0; const go = () => { const m = document.querySelector('%s mark.zly-hit');
   if (m) { m.scrollIntoView({block: 'center'}); } else if (tries++ < 20) { setTimeout(go, 100); } }; setTimeout(go, 50); }"""
+            % panel)
+
+
+SCROLL_TO_HIT = scroll_to_hit_js("#zly-notice")
 
 
 def make_feedback_handlers(ctx: AppContext):

@@ -1,21 +1,26 @@
 // Page script (head of every page, assistant/app/builder.py).
-// 1. A click on a [n] citation asks the server for the notice at that passage, then scrolls to it.
+// 1. A click on a [n] citation (问答) or on a value of the 历年对比 table asks the server for the notice
+//    at that passage, then scrolls to it: the key goes into a hidden textbox, a hidden button is clicked.
 // 2. gradio copies a chat message's Markdown/HTML source into aria-labels; screen readers get its text.
 (() => {
-  const send = (key) => {
-    const box = document.querySelector('#zly-cite-req textarea, #zly-cite-req input');
-    const go = document.querySelector('#zly-cite-go');
+  const routes = [['#zly-cite-', 'zly-cite'], ['#zly-fact-', 'zly-fact']];  // link prefix → hidden req/go ids
+  const send = (key, id) => {
+    const box = document.querySelector(`#${id}-req textarea, #${id}-req input`);
+    const go = document.querySelector(`#${id}-go`);
     if (!box || !go) return;
     box.value = key;
     box.dispatchEvent(new Event('input', { bubbles: true }));
     setTimeout(() => go.click(), 50);
   };
   document.addEventListener('click', (e) => {
-    const a = e.target.closest && e.target.closest('a[href*="#zly-cite-"]');
-    if (!a) return;
-    e.preventDefault();
-    e.stopPropagation();
-    send(a.getAttribute('href').split('#zly-cite-')[1]);
+    for (const [prefix, id] of routes) {
+      const a = e.target.closest && e.target.closest(`a[href*="${prefix}"]`);
+      if (!a) continue;
+      e.preventDefault();
+      e.stopPropagation();
+      send(a.getAttribute('href').split(prefix)[1], id);
+      return;
+    }
   }, true);
   const clean = (el) => {
     const label = el.getAttribute('aria-label') || '';

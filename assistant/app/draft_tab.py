@@ -34,9 +34,10 @@ def _write(ctx: AppContext, draft, locality: str, year: int) -> tuple[Path, Path
 
 
 def _basis_markdown(draft) -> str:
-    lines = [f"[S{c.n}] {c.item} ← 《{c.title}》{c.doc_no} · {c.section}：{' '.join(c.text.split())}"
-             for c in getattr(draft, "citation_list", [])]
-    return ("\n---\n\n## 起草依据\n\n" + "\n\n".join(lines) + "\n") if lines else ""
+    from assistant.drafting.export import BASIS_TITLE, basis_entries
+
+    lines = [f"{marker} {where}：{quote}" for marker, where, quote in basis_entries(draft)]
+    return (f"\n---\n\n## {BASIS_TITLE}\n\n" + "\n\n".join(lines) + "\n") if lines else ""
 
 
 def make_draft_handler(ctx: AppContext):

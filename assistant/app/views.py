@@ -139,14 +139,24 @@ def locate_passage(text: str, passage: str) -> tuple[int, int] | None:
     return start, end
 
 
-def notice_html(meta: dict, text: str, highlight: str = "") -> str:
+def line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The passage (line) of the cleaned text that holds the span [start, end)."""
+    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) if "\n" in text[end:] else len(text))
+
+
+def notice_html(meta: dict, text: str, highlight: str = "", span: tuple[int, int] | None = None) -> str:
+    """The whole notice; `highlight` (a cited passage's text) or `span` (a fact's offsets in the cleaned
+    text: its line is marked, the span itself set bold) is marked for the page script to scroll to."""
     head = f"《{esc(meta.get('title', ''))}》"
     bits = [meta.get("doc_no", ""), meta.get("date", ""), LEVELS.get(meta.get("level", ""), ""),
             meta.get("region", "")]
     sub = " · ".join(esc(b) for b in bits if b)
-    span = locate_passage(text, highlight)
-    if span:
-        s, e = span
+    if span and 0 <= span[0] < span[1] <= len(text):
+        (s, e), (fs, fe) = line_around(text, *span), span
+        body = (f'{esc(text[:s])}<mark class="zly-hit" id="zly-hit">{esc(text[s:fs])}'
+                f'<b class="zly-fact-hit">{esc(text[fs:fe])}</b>{esc(text[fe:e])}</mark>{esc(text[e:])}')
+    elif found := locate_passage(text, highlight):
+        s, e = found
         body = f'{esc(text[:s])}<mark class="zly-hit" id="zly-hit">{esc(text[s:e])}</mark>{esc(text[e:])}'
     else:
         body = esc(text)

@@ -148,6 +148,8 @@ class Composer:
 
     @staticmethod
     def _theme_para(unit: Unit) -> Para:
+        if unit.facts and unit.facts.theme and (held := unit.para_at(unit.facts.theme)):
+            return held
         for para in unit.role("theme") + unit.role("preamble") + unit.role("slogans"):
             if unit.theme.replace(" ", "") in re.sub(r"\s+", "", para.text):
                 return para
@@ -174,7 +176,8 @@ class Composer:
     # ---- 有关要求
     def requirements(self, heading: str) -> list[Block]:
         groups: dict[str, list[tuple[str, Para]]] = {key: [] for key, _ in REQ_HEADINGS}
-        deadline: tuple[str, Para] | None = None
+        # the 报送 deadline: from the notices' facts, else the first "于…前" of a requirement
+        deadline = next((d for u in self.g.units if (d := u.report_deadline())), None)
         for unit in self.g.units:
             for para in unit.role("req", "closing"):
                 if _NOISE_PARA.match(para.text):

@@ -1,8 +1,10 @@
 """Renderings of a Draft: Markdown (with [S<n>] citation markers), the 送审核对表, and Word.
 
-Word goes through index.components.word.GongwenDocument, the one module that imports
-python-docx. The .docx is the clean 公文 (no markers); the 送审核对表 maps each item to its
-source for the reviewer and is written beside it.
+Word goes through assistant.components.word_writer.GongwenDocument, the module that writes
+python-docx. The .docx carries the same [S#] markers as the Markdown (small, raised, grey; the
+安排表's rows are named in the appendix instead, so the table stays a clean table) and ends with a
+起草依据 appendix that lists every marker with its notice, 文号, section and passage. The
+送审核对表 maps each item to its source for the reviewer and is written beside it.
 """
 from __future__ import annotations
 
@@ -72,9 +74,22 @@ def review_markdown(draft: Draft) -> str:
     return "\n".join(lines) + "\n"
 
 
+BASIS_TITLE = "起草依据"
+
+
+def basis_entries(draft: Draft) -> list[tuple[str, str, str]]:
+    """(marker, what it supports ← which notice and section, the passage) for every citation of the draft."""
+    out = []
+    for c in draft.citation_list:
+        doc_no = f"（{c.doc_no}）" if c.doc_no else ""
+        out.append((f"[S{c.n}]", f"{c.item} ← 《{c.title}》{doc_no} · {c.section}", " ".join(c.text.split())))
+    return out
+
+
 def write_docx(draft: Draft, path: Path) -> Path:
-    """The plan as a 公文-style .docx (attachments on new pages, the 安排表 a real table)."""
-    from index.components.word import GongwenDocument
+    """The plan as a 公文-style .docx (attachments on new pages, the 安排表 a real table, [S#] markers
+    and the 起草依据 appendix last)."""
+    from assistant.components.word_writer import GongwenDocument
 
     doc = GongwenDocument()
     blocks = draft.blocks
@@ -95,11 +110,11 @@ def write_docx(draft: Draft, path: Path) -> Path:
         elif b.kind == "heading2":
             doc.heading(b.text, 2)
         elif b.kind == "item":
-            doc.paragraph(b.text, head=b.head)
+            doc.paragraph(b.text, head=b.head, marks=_marks(b.cites))
         elif b.kind == "para":
-            doc.paragraph(b.text)
+            doc.paragraph(b.text, marks=_marks(b.cites))
         elif b.kind == "slogan":
-            doc.paragraph(b.text, indent=False)
+            doc.paragraph(b.text, indent=False, marks=_marks(b.cites))
         elif b.kind == "attachment_list":
             for n, line in enumerate(b.text.split("\n")):
                 doc.paragraph(line, indent=n == 0)
@@ -111,12 +126,14 @@ def write_docx(draft: Draft, path: Path) -> Path:
             doc.attachment(b.text, b.head, landscape=wide)
         elif b.kind == "table":
             doc.table(b.columns, b.rows)
+    if draft.citation_list:
+        doc.basis(BASIS_TITLE, basis_entries(draft))
     return doc.save(path)
 
 
 def write_review_docx(draft: Draft, path: Path) -> Path:
     """The 送审核对表 as Word, for reviewers who do not read Markdown."""
-    from index.components.word import GongwenDocument
+    from assistant.components.word_writer import GongwenDocument
 
     doc = GongwenDocument()
     doc.title(f"送审核对表：{draft.locality}{draft.year}年“质量月”活动方案")

@@ -3,12 +3,18 @@
 A unit is one notice: a corpus file, or a notice forwarded inside one (the 2022 Fujian file
 carries the national notice as its 附件1; its chunks have their own level and 文号). Paragraphs
 are rebuilt from the indexed chunks, so every paragraph keeps the section path it is cited by.
+
+The theme, slogans, 活动时间 and 报送 deadline are taken from the notice facts read at ingest
+(index/facts_store.py) when they state them, cited to the paragraph that holds the fact's span; the
+older readers of the paragraphs below remain the fallback.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from index.facts import Fact, NoticeFacts
+from index.facts_store import FactStore
 from index.gazetteer import Place, lookup, province_of
 from index.headings import heading_label, heading_level
 from index.patterns import DOC_NO
@@ -55,6 +61,8 @@ class Unit:
     year: int
     paras: list[Para] = field(default_factory=list)
     part: bool = False  # forwarded inside another file: its sections sit under an 附件 label
+    facts: NoticeFacts | None = field(default=None, repr=False)  # this notice's facts, when read at ingest
+    clean: str = field(default="", repr=False)  # the file's cleaned text, which the facts' spans point into
 
     def role(self, *roles: str) -> list[Para]:
         return [p for p in self.paras if p.role in roles]
@@ -70,8 +78,27 @@ class Unit:
             title = title[len(issuer):]
         return f"{issuer}《{title}》" if issuer else f"《{title}》"
 
+    def para_at(self, fact: Fact) -> Para | None:
+        """The paragraph holding a fact's span: the one with the fact's whole line, else one with its value."""
+        value = _flat(str(fact.value))
+        start, end = fact.span.start, fact.span.end
+        line = _flat(self.clean[self.clean.rfind("\n", 0, start) + 1:(self.clean.find("\n", end) + 1 or None)])
+        holding = [p for p in self.paras if value and value in _flat(p.text)]
+        return next((p for p in holding if line and (line in _flat(p.text) or _flat(p.text) in line)),
+                    holding[0] if holding else None)
+
+    def report_deadline(self) -> tuple[str, Para] | None:
+        """(date, paragraph) of the 活动总结's 报送 deadline, from the facts (None when they give no date)."""
+        for d in self.facts.deadlines if self.facts else []:
+            if d.by and d.what and "总结" in str(d.what.value) and DATE.fullmatch(str(d.by.value)):
+                if para := self.para_at(d.by):
+                    return str(d.by.value), para
+        return None
+
     @property
     def theme(self) -> str:
+        if self.facts and self.facts.theme and self.para_at(self.facts.theme):
+            return _spaces(str(self.facts.theme.value))
         for p in self.role("theme"):
             if p.body:
                 return _spaces(p.body)
@@ -86,6 +113,8 @@ class Unit:
 
     def time_source(self) -> tuple[str, Para | None]:
         """The 活动时间 ("2025年9月", or "9月" from "定于9月…") and the paragraph saying it."""
+        if self.facts and self.facts.period and (para := self.para_at(self.facts.period)):
+            return str(self.facts.period.value).strip(), para
         for p in self.role("time"):
             if re.search(r"\d+月", p.body):
                 return p.body.strip(), p
@@ -95,13 +124,23 @@ class Unit:
         return "", None
 
 
+DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
+
+
 def _spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def slogan_list(unit: Unit) -> tuple[str, list[str], str]:
     """(theme stated on the slogan page, slogans, section) of a unit's 口号 attachment."""
     theme, slogans, section, want_theme = "", [], "", False
+    listed = unit.facts.slogans if unit.facts else []
+    if listed and (first := unit.para_at(listed[0])):
+        slogans, section = [_spaces(str(f.value)) for f in listed], first.section
     for p in unit.role("slogans"):
         section = p.section
         for line in p.text.split("\n"):
@@ -110,7 +149,7 @@ def slogan_list(unit: Unit) -> tuple[str, list[str], str]:
                 theme, want_theme = _spaces(m.group(1)), not m.group(1).strip()
             elif want_theme and line and not re.match(r"^口\s*号", line):
                 theme, want_theme = _spaces(line), False
-            elif m := re.match(r"^\d{1,2}[.．、]\s*(.+)$", line):
+            elif not listed and (m := re.match(r"^\d{1,2}[.．、]\s*(.+)$", line)):
                 slogans.append(_spaces(m.group(1)))
     return theme, slogans, section
 
@@ -161,9 +200,19 @@ def _build_paras(unit: Unit, records: list[dict], part: bool) -> None:
             unit.paras.append(last)
 
 
+def _facts_for(notices: list[NoticeFacts], part_no: str) -> NoticeFacts | None:
+    """The facts of the file's own notice (part_no "") or of the forwarded one with that 文号."""
+    if not part_no:
+        return next((nf for nf in notices if nf.part == "main"), None)
+    forwarded = [nf for nf in notices if nf.part != "main"]
+    return next((nf for nf in forwarded if _flat(nf.doc_no) == _flat(part_no)),
+                forwarded[0] if len(forwarded) == 1 else None)
+
+
 def notice_units(snapshot) -> list[Unit]:
     """Every notice in the index, forwarded notices split out of the file that carries them."""
     units = []
+    store = FactStore(snapshot)
     for name, entry in snapshot.files.items():
         meta = entry.meta
         groups: dict[str, list[dict]] = {}
@@ -182,6 +231,7 @@ def notice_units(snapshot) -> list[Unit]:
             else:
                 unit = Unit(name, meta.get("title", ""), meta.get("issuer", ""), meta.get("doc_no", ""),
                             meta.get("level", ""), meta.get("region", ""), int(meta.get("year") or 0))
+            unit.facts, unit.clean = _facts_for(store.facts_of(name), part_no), entry.clean_text
             _build_paras(unit, records, bool(part_no))
             units.append(unit)
     return units

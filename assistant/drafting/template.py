@@ -147,8 +147,13 @@ def load_template(path: Path, settings, snapshot) -> Template:
 
 
 def default_template(snapshot, locality: str, year: int, level: str) -> Template:
-    """The locality's own latest earlier plan; else the corpus plan nearest in level and year."""
-    plans = [(name, e) for name, e in snapshot.files.items() if "方案" in e.meta.get("title", "")]
+    """The locality's own latest earlier plan; else the corpus plan nearest in level and year.
+
+    Never a plan of a later year than the one asked for: its wording and rows would carry that later
+    year's campaign into an earlier plan. A plan whose year is unknown is the last resort.
+    """
+    plans = [(name, e) for name, e in snapshot.files.items() if "方案" in e.meta.get("title", "")
+             and int(e.meta.get("year") or 0) <= year]
     if not plans:
         return Template()
     want_level = "county" if level == "county" else "municipal"
@@ -156,8 +161,8 @@ def default_template(snapshot, locality: str, year: int, level: str) -> Template
     def rank(item):
         meta = item[1].meta
         own = meta.get("region") == locality
-        py = meta.get("year") or 0
-        return (not own, not (own and py < year), meta.get("level") != want_level, abs(year - py))
+        py = int(meta.get("year") or 0)
+        return (not own, not py, not (own and py < year), meta.get("level") != want_level, year - py)
 
     name, entry = min(plans, key=rank)
     return parse_template(entry.clean_text, entry.meta, name)

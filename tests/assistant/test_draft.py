@@ -46,7 +46,10 @@ def word(draft, tmp_path_factory):
 
 
 def doc_text(document) -> str:
-    parts = [p.text for p in document.paragraphs]
+    """The plan's own text: everything before the 起草依据 appendix, which quotes its sources (other
+    years, other places) on purpose."""
+    paras = [p.text for p in document.paragraphs]
+    parts = paras[:max([i for i, t in enumerate(paras) if t == "起草依据"] or [len(paras)])]
     parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
     return "\n".join(parts)
 
@@ -93,6 +96,66 @@ def test_docx_attachments_start_new_pages_and_placeholders_stay(word):
     text = doc_text(word)
     assert "【待补" in text and "永市监质〔2025〕【待补】号" in flat(text)
     assert "附件1" in text and "附件2" in text
+
+
+def test_docx_basis_appendix_keys_every_marker(draft, word):
+    """Word is traceable: the body carries the Markdown's [S#] markers and the 起草依据 appendix lists each."""
+    paras = [p.text for p in word.paragraphs]
+    start = max(i for i, t in enumerate(paras) if t == "起草依据")
+    body, appendix = "\n".join(paras[:start]), paras[start + 1:]
+    used = set(re.findall(r"\[S(\d+)\]", draft.markdown))
+    listed = {m.group(1) for t in appendix if (m := re.match(r"^\[S(\d+)\] ", t))}
+    assert used and used <= listed and set(re.findall(r"\[S(\d+)\]", body)) <= listed
+    assert len(listed) == len(draft.citation_list)
+    for c in draft.citation_list:  # each entry: what it supports, the notice, and the passage quoted
+        i = appendix.index(next(t for t in appendix if t.startswith(f"[S{c.n}] ")))
+        assert c.title in appendix[i] and c.section in appendix[i]
+        assert flat(appendix[i + 1]) == flat(c.text)
+    marks = [r for p in word.paragraphs[:start] for r in p.runs if re.fullmatch(r"(\[S\d+\])+", r.text)]
+    assert marks and all(r.font.superscript for r in marks)
+
+
+def test_docx_footer_has_a_page_field(word):
+    qn = docx.oxml.ns.qn
+    first = word.sections[0].footer
+    codes = [el.text.strip() for el in first._element.iter(qn("w:instrText"))]
+    assert codes == ["PAGE"]
+    kinds = [el.get(qn("w:fldCharType")) for el in first._element.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"]
+    assert all(s.footer.is_linked_to_previous for s in word.sections[1:])  # the landscape 安排表 too
+
+
+def test_docx_placeholders_are_highlighted(word):
+    from docx.enum.text import WD_COLOR_INDEX
+
+    paragraphs = list(word.paragraphs) + [p for t in word.tables for row in t.rows for c in row.cells
+                                          for p in c.paragraphs]
+    todo = [p for p in paragraphs if "【待补" in p.text]
+    assert todo
+    for p in todo:
+        lit = "".join(r.text for r in p.runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW)
+        assert lit == "".join(re.findall(r"【待补[^】]*】", p.text)), p.text
+    plain = [r for p in paragraphs for r in p.runs if "【待补" not in r.text]
+    assert plain and not any(r.font.highlight_color for r in plain)
+
+
+def test_template_is_never_of_a_later_year(settings, index_reader):
+    """The default template is the locality's own or the nearest plan, but never one after the year asked."""
+    from assistant.drafting.template import default_template
+
+    snapshot = index_reader.view().snapshot
+    plans = {n: e.meta for n, e in snapshot.files.items() if "方案" in e.meta.get("title", "")}
+    assert plans
+    years = sorted({int(m["year"]) for m in plans.values() if m.get("year")})
+    for locality in {m.get("region") for m in plans.values()} | {"南平市"}:
+        for year in range(years[0] - 1, years[-1] + 2):
+            for level in ("county", "city"):
+                tpl = default_template(snapshot, locality, year, level)
+                assert not tpl.source or int(plans[tpl.source].get("year") or 0) <= year, (locality, year, tpl.source)
+    own = next(n for n, m in plans.items() if m.get("region"))
+    assert default_template(snapshot, plans[own]["region"], int(plans[own]["year"]) + 1, "county").source == own
+    d = draft_plan(settings, index_reader, plans[own]["region"], years[0] - 1)
+    assert d.template_source == "" and "内置县级方案结构" in " ".join(d.notes)
 
 
 def test_content_is_2025_never_older(draft, word):
@@ -271,3 +334,41 @@ def test_last_years_word_draft_works_as_template(draft, settings, index_reader, 
     assert not any("【待补】" in row[4] for row in table.rows)  # its roster, read from the Word table
     assert [row[1] for row in table.rows].count("认真总结，及时报送") == 1
     assert d.unsupported == []
+
+
+# ------------------------------------------------------------------ facts behind the draft
+
+def test_guidance_reads_theme_period_slogans_deadline_from_the_facts(index_reader):
+    """Each notice's theme, 活动时间, 口号 and 报送 deadline come from its facts, cited to the paragraph
+    holding the fact's span; without facts the paragraph readers give the same values (fallback)."""
+    import dataclasses
+
+    from assistant.drafting.guidance import notice_units, slogan_list
+
+    units = [u for u in notice_units(index_reader.view().snapshot) if "方案" not in u.title]
+    assert units and all(u.facts is not None for u in units)
+    used = {"theme": 0, "period": 0, "slogans": 0, "deadline": 0}
+    for u in units:
+        f = u.facts
+        if f.theme:
+            para = u.para_at(f.theme)
+            assert para is not None and para.unit is u and flat(str(f.theme.value)) in flat(para.text)
+            assert flat(u.theme) == flat(str(f.theme.value))
+            used["theme"] += 1
+        if f.period:
+            time, para = u.time_source()
+            assert time == str(f.period.value) and flat(time) in flat(para.text)
+            used["period"] += 1
+        if f.slogans:
+            assert [flat(s) for s in slogan_list(u)[1]] == [flat(str(s.value)) for s in f.slogans]
+            used["slogans"] += 1
+        if found := u.report_deadline():
+            date, para = found
+            assert date in para.text and "总结" in para.text
+            used["deadline"] += 1
+        bare = dataclasses.replace(u, facts=None, paras=[])
+        bare.paras = [dataclasses.replace(p, unit=bare) for p in u.paras]
+        assert bare.report_deadline() is None
+        if f.theme:
+            assert flat(bare.theme) == flat(u.theme)  # the old reader agrees on the seed notices
+    assert all(used.values()), used
