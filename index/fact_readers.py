@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.facts import (Activity, Attachment, Contact, Deadline, Fact, Line, Part, Reference, Span,
-                         attachment_items)
+from index.facts import (Activity, Attachment, Contact, Deadline, Fact, Line, NoticeFacts, Part, Reference, Span,
+                         attachment_items, notice_kind, split_lines, split_parts)
 from index.headings import heading_level
+from index.metadata import NoticeMeta, extract_metadata
 from index.metadata import masthead_lines as _masthead
 from index.patterns import DATE_LINE, DOC_NO
 
@@ -562,3 +563,32 @@ def _present(ctx: Context, number: str | None, listed_at: Line, title: str) -> t
         if re.sub(r"\s", "", line.text) == key and not line.text.startswith("附件"):
             return True, Span(ctx.doc_id, line.start, line.start + len(line.text))
     return False, None
+
+
+def extract_facts(doc_id: str, clean_text: str, meta: NoticeMeta | dict | None = None) -> list[NoticeFacts]:
+    """One NoticeFacts per notice in the file (its own notice first, then forwarded ones)."""
+    if meta is None:
+        meta = extract_metadata(clean_text)
+    meta = meta.as_dict() if isinstance(meta, NoticeMeta) else dict(meta)
+    lines = split_lines(clean_text)
+    parts = split_parts(lines, meta)
+    out = []
+    for part in parts:
+        m = part.meta
+        facts = NoticeFacts(doc_id=doc_id, part=part.name, title=m.get("title") or "", doc_no=m.get("doc_no") or "",
+                            issuer=m.get("issuer") or "", date=m.get("date") or "", year=m.get("year"),
+                            level=m.get("level") or "", region=m.get("region") or "",
+                            kind=notice_kind(m.get("title") or "", part))
+        ctx = Context(doc_id, part.lines, facts.level, parts, part)
+        facts.theme = theme(ctx)
+        facts.period = period(ctx)
+        facts.co_issuers = co_issuers(ctx)
+        facts.co_issuer_count = co_issuer_count(ctx, facts.co_issuers)
+        facts.slogans = slogans(ctx)
+        facts.activities = activities(ctx)
+        facts.deadlines = deadlines(ctx)
+        facts.contacts = contacts(ctx)
+        facts.based_on = based_on(ctx)
+        facts.attachments = attachments(ctx)
+        out.append(facts)
+    return out

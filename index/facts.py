@@ -5,7 +5,8 @@ in full (after "（此件主动公开）" or under an 附件N whose title is a �
 `NoticeFacts`; `part` is "main" for the file's own notice and "附件N" for a forwarded one.
 
 Facts are read from the genre's cues (活动主题, 以“…”为主题, 口号, 附件, 牵头, 报送, 联系人 …),
-never from per-file rules; what the text does not state stays None / [] (see index/fact_readers.py).
+never from per-file rules; what the text does not state stays None / [] (index/fact_readers.py reads
+them and holds `extract_facts`; this module holds the types and how a file splits into notices).
 Spans are offsets into the cleaned text (`index.clean.clean_text`), the text chunks are cut from.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, fields
 
 from index.gazetteer import find_places
 from index.headings import heading_level
-from index.metadata import NoticeMeta, extract_metadata
+from index.metadata import extract_metadata
 from index.patterns import DATE_LINE, DOC_NO
 
 FACTS_VERSION = 1  # bump when extraction changes: stored facts of an older version are recomputed on read
@@ -271,7 +272,7 @@ def _iso(date_line: str) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
-def _kind(title: str, part: Part) -> str | None:
+def notice_kind(title: str, part: Part) -> str | None:
     if part.name != MAIN:
         return "notice"
     if "转发" in title:
@@ -283,37 +284,6 @@ def _kind(title: str, part: Part) -> str | None:
     if not title and part.lines and re.match(r"^\d{1,2}月\d{1,2}日[，,]", part.lines[0].text):
         return "news"  # a report opening with its date: "9月1日，XX市启动…"
     return None
-
-
-def extract_facts(doc_id: str, clean_text: str, meta: NoticeMeta | dict | None = None) -> list[NoticeFacts]:
-    """One NoticeFacts per notice in the file (its own notice first, then forwarded ones)."""
-    from index import fact_readers as read
-
-    if meta is None:
-        meta = extract_metadata(clean_text)
-    meta = meta.as_dict() if isinstance(meta, NoticeMeta) else dict(meta)
-    lines = split_lines(clean_text)
-    parts = split_parts(lines, meta)
-    out = []
-    for part in parts:
-        m = part.meta
-        facts = NoticeFacts(doc_id=doc_id, part=part.name, title=m.get("title") or "", doc_no=m.get("doc_no") or "",
-                            issuer=m.get("issuer") or "", date=m.get("date") or "", year=m.get("year"),
-                            level=m.get("level") or "", region=m.get("region") or "",
-                            kind=_kind(m.get("title") or "", part))
-        ctx = read.Context(doc_id, part.lines, facts.level, parts, part)
-        facts.theme = read.theme(ctx)
-        facts.period = read.period(ctx)
-        facts.co_issuers = read.co_issuers(ctx)
-        facts.co_issuer_count = read.co_issuer_count(ctx, facts.co_issuers)
-        facts.slogans = read.slogans(ctx)
-        facts.activities = read.activities(ctx)
-        facts.deadlines = read.deadlines(ctx)
-        facts.contacts = read.contacts(ctx)
-        facts.based_on = read.based_on(ctx)
-        facts.attachments = read.attachments(ctx)
-        out.append(facts)
-    return out
 
 
 def facts_to_json(facts: list[NoticeFacts]) -> dict:

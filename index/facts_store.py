@@ -7,7 +7,8 @@ from the entry's stored cleaned text and metadata (pure and fast, no model), nev
 """
 from __future__ import annotations
 
-from index.facts import NoticeFacts, extract_facts, facts_from_json, facts_to_json
+from index.fact_readers import extract_facts
+from index.facts import NoticeFacts, facts_from_json, facts_to_json
 from index.settings import Settings
 from index.snapshot import FileEntry, Snapshot
 

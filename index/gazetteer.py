@@ -143,8 +143,14 @@ def find_places(text: str) -> list[Place]:
 
 
 def lookup(name: str) -> Place | None:
-    places = _table()[0].get(name)
-    return places[0] if places else None
+    """The division of that name; a county renamed to a district since the code table was made
+    (沙县 → 沙县区) is found under its other suffix."""
+    by_alias = _table()[0]
+    for candidate in (name, name[:-1] if name.endswith("区") else "", re.sub(r"[县市]$", "区", name)):
+        places = by_alias.get(candidate) if candidate else None
+        if places:
+            return places[0]
+    return None
 
 
 def province_of(name: str) -> str:

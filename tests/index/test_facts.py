@@ -11,7 +11,8 @@ import pytest
 
 from index.clean import clean_text
 from index.fact_readers import _cn_number
-from index.facts import NoticeFacts, extract_facts
+from index.fact_readers import extract_facts
+from index.facts import NoticeFacts
 from index.load import load_text
 from index.settings import Settings
 
