@@ -19,7 +19,7 @@ from assistant.results import Context
 from index.facts import Fact, NoticeFacts
 from index.facts_store import FactStore
 from index.gazetteer import short_names_of
-from index.store import IndexStore
+from index.store import IndexStore, mentions_place
 
 _WS = re.compile(r"\s+")
 _COUNT_IN_ISSUER = re.compile(r"等\s*(\d{1,3})\s*个?(?:部门|单位)")
@@ -238,6 +238,8 @@ class Executor:
         if not evidence.items:
             evidence.missing = self._why_missing(plan, sides, notices)
             return evidence if evidence.missing else None
+        if len(plan.scope.regions) > 1 and len({i.notice.doc_id for i in evidence.items if i.notice}) < len(plan.scope.regions):
+            return None  # a place whose facts hold nothing: the passages may (metadata can be wrong)
         if plan.op == "common":
             return self._common(evidence)
         return evidence
@@ -277,6 +279,8 @@ class Executor:
                             f"{a.number or ''}“{title}”中，索引中没有该附件的全文，无法列出。")
         if matched or plan.fact not in _OWN_FACTS or not s.years or not (s.levels or s.regions):
             return ""
+        if any(mentions_place(self.store, r) for r in s.regions):
+            return ""  # the place is named in some passage: its document's metadata may be wrong or unknown
         where = "、".join(s.regions) or LEVEL_NAMES.get(s.levels[0], "")
         cited = [str(r.title.value) for nf in notices for r in nf.based_on if r.title
                  and str(s.years[0]) in str(r.title.value)
