@@ -1,7 +1,7 @@
 """Is a new file a revised copy of a notice already indexed? (≥ settings.near_duplicate_ratio alike)
 
-Compared line by line on the cleaned text: the share of characters that sit in lines equal in
-both (difflib's matching blocks over the line lists). A copy with a changed deadline or theme is
+Compared on the cleaned text: the share of characters both have in the same order (lines aligned
+first, then the characters of changed lines). A copy with a changed deadline or theme is
 flagged with its changed lines; next year's notice from the same office shares its boilerplate
 but far less than 90%. `add` refuses a near-duplicate unless --force; the web upload calls
 `check_upload` to show the same diff.
@@ -28,7 +28,7 @@ class NearDuplicate:
         changed = len(self.diff) + self.more
         what = f"有 {changed} 行不同" if changed else "正文相同"
         return (f"近似重复：与已收录的 {self.existing}（{self.title or '无标题'}）"
-                f"{self.similarity:.0%} 相同，{what}")
+                f"{int(self.similarity * 100)}% 相同，{what}")  # floor: 99.6% is not "100%"
 
     def diff_text(self) -> str:
         more = [f"……另有 {self.more} 行改动"] if self.more else []
@@ -40,17 +40,24 @@ def lines_of(clean: str) -> list[str]:
 
 
 def similarity(old: list[str], new: list[str], floor: float = 0.0) -> float:
-    """Share of characters in equal lines; 0.0 early when even the upper bound is below `floor`."""
-    total = sum(map(len, old)) + sum(map(len, new))
-    if not total:
+    """Share of characters the two have in common, in order: lines are aligned first, then the
+    characters of lines that replace each other (a date changed inside a long paragraph keeps the
+    rest of that paragraph equal). 0.0 early when an upper bound is already below `floor`."""
+    a_chars, b_chars = sum(map(len, old)), sum(map(len, new))
+    total = a_chars + b_chars
+    if not total or 2 * min(a_chars, b_chars) < floor * total:
         return 0.0
-    # Cheap upper bound first (characters of the lines both have, as often as both have them):
-    # most notices are nothing alike, and the alignment below is the costly part.
-    common = Counter(old) & Counter(new)
-    if 2 * sum(len(l) * n for l, n in common.items()) < floor * total:
+    # Cheap upper bound (characters both have, as often as both have them): most notices are
+    # nothing alike, and the alignment below is the costly part.
+    if floor and 2 * sum((Counter("".join(old)) & Counter("".join(new))).values()) < floor * total:
         return 0.0
-    blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
-    same = sum(len(l) for b in blocks for l in old[b.a:b.a + b.size])
+    same = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            same += sum(map(len, old[i1:i2]))
+        elif tag == "replace":
+            for a, b in zip(old[i1:i2], new[j1:j2]):
+                same += sum(m.size for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
     return 2 * same / total
 
 
