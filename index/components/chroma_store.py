@@ -18,6 +18,9 @@ from index.settings import Settings
 from index.snapshot import Snapshot
 
 
+_OPEN_LOCK = threading.Lock()
+
+
 class StoreUnavailable(RuntimeError):
     """The vector store cannot be opened (e.g. no Chroma server listening); the message says where."""
 
@@ -35,7 +38,7 @@ class ChromaVectorStore:
         self._sync_lock = threading.Lock()
         self._open()
 
-    def _open(self, fresh: bool = False) -> None:
+    def _open(self) -> None:
         settings = self.settings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         if settings.store_backend == "http":
@@ -50,28 +53,29 @@ class ChromaVectorStore:
             self.synced_commit = Snapshot.read_commit(settings.index_dir)
             path = settings.index_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)
-            if fresh:
-                # Chroma shares one in-memory system (HNSW included) per path in a process and never
-                # re-reads what another process wrote: new ids then fail with "Error finding id".
-                # Drop it from the cache (not stopped: queries in flight keep using it) so the client
-                # below loads the store as it is on disk now.
+            # Chroma shares one in-memory system (HNSW included) per path and process and never
+            # re-reads what another client wrote: new ids then fail with "Error finding id". So each
+            # store gets its own, loaded from disk now: drop the shared one from Chroma's cache (not
+            # stopped: clients already holding it, and queries in flight, keep working).
+            with _OPEN_LOCK:  # another thread's open must not drop this one's system half-way
                 SharedSystemClient._identifier_to_system.pop(str(path), None)
                 SharedSystemClient._identifier_to_refcount.pop(str(path), None)
-            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         collection = client.get_or_create_collection(settings.collection, metadata={"hnsw:space": "cosine"})
         self.client, self.collection = client, collection
 
     def sync(self, commit: str) -> None:
         """Make this client current with the committed snapshot `commit` before reading vectors it names.
 
-        A Chroma server (http) is always current. An on-disk store opened before another process
-        (a CLI ingest, another app) committed is reopened; one this process wrote through stays.
+        A Chroma server (http) is always current. An on-disk client opened before another client
+        (a CLI ingest, another app, another store object) committed is reopened; one that wrote the
+        commit itself stays.
         """
         if self.settings.store_backend == "http" or commit == self.synced_commit:
             return
         with self._sync_lock:
             if commit != self.synced_commit:
-                self._open(fresh=True)
+                self._open()
 
     def upsert(self, ids: list[str], vectors: list[list[float]], metadatas: list[dict], batch: int = 2000) -> None:
         for i in range(0, len(ids), batch):
