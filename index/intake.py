@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import secrets
-import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -74,10 +73,12 @@ def add_to_corpus(data: bytes, filename: str, settings: Settings, *, force: bool
 def read_upload(data: bytes, filename: str, settings: Settings) -> str:
     """The cleaned text of an upload, after every check intake makes but the near-duplicate one."""
     _, ext = _checked_name(data, filename, settings)
-    with tempfile.TemporaryDirectory(prefix="zly-upload-") as tmp:
-        path = Path(tmp) / f"upload{ext}"
-        path.write_bytes(data)
-        return _checked_text(path, ext, settings, filename)
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    tmp = _write_part(data, settings.corpus_dir)  # hidden: ingest never reads it
+    try:
+        return _checked_text(tmp, ext, settings, filename)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _checked_name(data: bytes, filename: str, settings: Settings) -> tuple[str, str]:
@@ -152,15 +153,25 @@ def find_same_content(corpus: Path, data: bytes) -> Path | None:
     return None
 
 
-def _write_checked(data: bytes, target: Path, ext: str, settings: Settings, force: bool) -> None:
-    tmp = target.parent / f"{PART_PREFIX}{secrets.token_hex(8)}{PART_SUFFIX}"
-    # os.open with 0o666 lets the umask decide the mode (mkstemp would force 0600)
+def _write_part(data: bytes, folder: Path) -> Path:
+    """A hidden temp file holding `data`; os.open with 0o666 lets the umask decide its mode
+    (mkstemp would force 0600, and os.replace keeps the mode for the final name)."""
+    tmp = folder / f"{PART_PREFIX}{secrets.token_hex(8)}{PART_SUFFIX}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _write_checked(data: bytes, target: Path, ext: str, settings: Settings, force: bool) -> None:
+    tmp = _write_part(data, target.parent)
+    try:
         clean = _checked_text(tmp, ext, settings, target.name)
         if not force:
             match = find_near_duplicate(clean, settings)
