@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.pipeline import Assistant
+from index.components.chroma_store import ChromaVectorStore
 from index.ingest import ingest
 from index.reader import IndexReader
 from index.settings import Settings
@@ -106,3 +107,24 @@ def test_year_vectors_follow_the_committed_snapshot(warm, tmp_path, embeddings):
     # every vector the snapshot names is in the store as this process now sees it
     ids, _ = reader.store.vectors(new.ids)
     assert set(ids) == set(new.ids)
+
+
+def test_app_ingest_after_a_cli_commit_keeps_every_vector(warm, tmp_path, embeddings):
+    """The app re-indexes an upload through its reader's (now stale) client after a CLI commit."""
+    settings, assistant = warm
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(CORPUS / COUNTY, inbox / COUNTY)
+    run_cli(settings, "add", str(inbox / COUNTY))  # another process commits …
+    third = "2025-fujian-provincial-notice.txt"  # … then the app ingests an upload in-process
+    shutil.copy(CORPUS / third, settings.corpus_dir / third)
+    report = ingest(settings, show_progress=False, embeddings=embeddings, store=assistant.reader.store)
+    assert report.added == [third] and not report.failed, report.summary()
+    snap = Snapshot.load(settings.index_dir)
+    assert set(snap.files) == {*BASE, COUNTY, third}
+    assert COUNTY in cited(assistant.ask(QUESTION))
+    # what a freshly started process reads: every vector the snapshot names, none it does not
+    fresh = ChromaVectorStore(settings)
+    assert fresh.ids() == set(snap.chunks)
+    ids, matrix = fresh.vectors(list(snap.chunks))
+    assert set(ids) == set(snap.chunks) and matrix.shape[0] == len(snap.chunks)
