@@ -179,10 +179,7 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
 
 
 def score_units(question: str, contexts: list[Context], kinds: list[str]) -> list[Unit]:
-    # a place scopes which documents answer (retrieval and the answerer's matching did that), it does
-    # not tell which of their sentences does
-    places = {p.name for p in find_places(question)}
-    terms = [t for t in focus_terms(question) if t not in places and not any(t in p for p in places)]
+    terms = topic_terms(question)
     # rarer terms (fewer contexts contain them) say more about which unit answers
     df = {t: sum(1 for c in contexts if t in re.sub(r"\s+", "", c.text + c.section).lower()) for t in terms}
     weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
@@ -231,9 +228,16 @@ def _term_in(term: str, text: str) -> bool:
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))
 
 
-def term_coverage(question: str, text: str) -> float:
-    """Share of the question's focus terms found in `text` (1.0 when it has none)."""
-    terms = focus_terms(question)
+def topic_terms(question: str) -> list[str]:
+    """Focus terms without the places named: a place scopes which documents answer (retrieval and
+    the answerer's matching did that), it does not tell which of their passages or sentences does."""
+    places = {p.name for p in find_places(question)}
+    return [t for t in focus_terms(question) if t not in places and not any(t in p for p in places)]
+
+
+def term_coverage(question: str, text: str, terms: list[str] | None = None) -> float:
+    """Share of the question's focus terms (or `terms`) found in `text` (1.0 when there are none)."""
+    terms = focus_terms(question) if terms is None else terms
     if not terms:
         return 1.0
     return sum(1 for t in terms if _term_in(t, text)) / len(terms)

@@ -106,7 +106,7 @@ def corpus_files(settings: Settings, ignored: dict[str, str] | None = None) -> l
 
 def settings_key(settings: Settings) -> str:
     """Vectors and chunks are only reusable if these did not change."""
-    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-7"
+    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-8"
 
 
 def _chunk_record(chunk: Chunk, meta: dict, source: str, sha: str) -> dict:

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     boost_year: float = 0.6  # added to fused score (in units of the best RRF score) for a year match
     boost_level: float = 0.3
     boost_region: float = 0.3
+    boost_official: float = 0.2  # a passage of an official notice (文号 / government masthead) over a user upload
     reranker: str = ""  # CrossEncoder name/path; empty = off
     today: dt.date = Field(default_factory=dt.date.today)  # 今年/去年 are read against this
 
