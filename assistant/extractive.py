@@ -218,7 +218,7 @@ class ExtractiveAnswerer:
         cover = {i: term_coverage(question, c.title + c.section + c.text, topic) for i, c in enumerate(contexts)}
         best = max(cover.values(), default=0.0)
         if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
-            return [u for u in units if cover[u.context] == best]
+            return [u for u in units if cover[u.context] == best] or kind
         return kind
 
     @staticmethod
