@@ -67,16 +67,24 @@ UPLOAD_TEMPLATE = """{place}市场监督管理局关于开展{year}年“质量�
 二、活动时间
 {year}年9月1日至9月30日
 三、活动内容
-（一）开展质量提升行动。组织辖区重点企业开展质量对标，推广先进质量管理方法，第{round}轮次。
-（二）开展质量安全监管。围绕儿童用品、电动自行车、燃气器具等重点产品开展监督抽查。
-（三）开展质量宣传活动。利用广场宣传、进社区、进企业等形式普及质量知识。
+{activities}第{round}轮次。
 四、工作要求
 各单位要高度重视，明确专人负责，于{year}年10月10日前报送活动总结。
 {place}市场监督管理局
 {year}年8月{day}日
 """
-PLACES = [("德化县", "德", "瓷都品质 德化质造"), ("安溪县", "安", "茶乡品质 安溪质造"), ("永春县", "永春", "桃源品质 永春质造"),
-          ("南安市", "南", "石材品质 南安质造"), ("惠安县", "惠", "雕艺品质 惠安质造")]
+# Each place's own activities: uploads of different places must not read as near-copies of each other
+# (intake holds back a file ≥ 90% equal to an indexed notice).
+PLACES = [("德化县", "德", "瓷都品质 德化质造", "（一）陶瓷企业质量对标。组织日用陶瓷企业对照国际先进标准查找差距。\n"
+           "（二）陶瓷产品监督抽查。重点抽查餐具铅镉溶出量。\n（三）瓷都质量开放日。邀请市民走进检测实验室。\n"),
+          ("安溪县", "安", "茶乡品质 安溪质造", "（一）茶叶农残快检进茶市。在主要茶叶交易市场设点免费快检。\n"
+           "（二）茶企标准化提升。帮助茶企制定企业标准并公开自我声明。\n（三）藤铁工艺产品质量帮扶。组织专家上门诊断。\n"),
+          ("永春县", "永春", "桃源品质 永春质造", "（一）老醋酿造企业质量体检。检查原料进货查验和生产记录。\n"
+           "（二）香制品质量安全整治。排查无证生产和标签不规范问题。\n（三）芦柑品牌宣传周。推介地理标志产品。\n"),
+          ("南安市", "南", "石材品质 南安质造", "（一）石材企业质量提升。推广石材加工先进工艺和检测方法。\n"
+           "（二）水暖卫浴产品抽查。重点检查水嘴和阀门的安全性能。\n（三）建材市场质量宣传。在建材城开展咨询活动。\n"),
+          ("惠安县", "惠", "雕艺品质 惠安质造", "（一）石雕木雕工艺标准宣贯。组织雕艺企业学习行业标准。\n"
+           "（二）渔船渔具质量安全检查。联合海洋渔业部门开展检查。\n（三）惠女服饰文化质量展。展示传统服饰工艺。\n")]
 
 
 def log(msg: str) -> None:
@@ -208,11 +216,11 @@ class ClientRun:
         for i, at in enumerate(when):
             while self.now() < at:
                 time.sleep(0.2)
-            place, abbr, theme = PLACES[i % len(PLACES)]
+            place, abbr, theme, activities = PLACES[i % len(PLACES)]
             path = Path(self.args.work) / "uploads" / f"{place}2025年质量月活动通知-{i + 1}.txt"
             path.parent.mkdir(exist_ok=True)
             path.write_text(UPLOAD_TEMPLATE.format(place=place, abbr=abbr, year=2025, no=20 + i, theme=theme,
-                                                   round=i + 1, day=20 + i), encoding="utf-8")
+                                                   activities=activities, round=i + 1, day=20 + i), encoding="utf-8")
             # An editor also replaces a notice in place: all its chunk ids change, so an answer
             # mixing the old and the new index would show.
             revised = sorted(p for p in corpus.glob("*.txt") if not p.name.startswith("_"))[0]
