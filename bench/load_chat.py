@@ -204,6 +204,29 @@ class ClientRun:
                 self.record(Request(n, "(new chat)", self.now(), time.perf_counter() - begin, error, kind="new_chat"))
         client.close()
 
+    def cli_add(self) -> None:
+        """Another process commits to the same index while the app serves: `python -m assistant add`
+        of one more place's notice (the app must follow the new snapshot, not fail on it)."""
+        if not self.args.data:
+            return
+        place, abbr, theme, activities = PLACES[-1]
+        path = Path(self.args.work) / "uploads" / f"{place}2025年质量月活动通知-cli.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(UPLOAD_TEMPLATE.format(place=place, abbr=abbr, year=2025, no=99, theme=theme,
+                                               activities=activities, round=9, day=29), encoding="utf-8")
+        env = {**os.environ, "ZLY_CORPUS_DIR": self.args.corpus, "ZLY_DATA_DIR": self.args.data}
+        entry = {"at": round(self.now(), 1), "file": path.name, "cli": True}
+        begin = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "assistant", "add", str(path)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+        entry["ok"] = done.returncode == 0
+        if not entry["ok"]:
+            entry["error"] = (done.stderr or done.stdout)[-300:]
+        entry["seconds"] = round(time.perf_counter() - begin, 1)
+        with self.lock:
+            self.uploads.append(entry)
+        log(f"cli add: {'ok' if entry['ok'] else 'FAILED: ' + entry.get('error', '')} in {entry['seconds']}s")
+
     def upload_loop(self) -> None:
         from gradio_client import handle_file
 
@@ -229,7 +252,7 @@ class ClientRun:
             log(f"upload {i + 1}: {path.name} (+ revised {revised.name}) at {entry['at']}s")
             begin = time.perf_counter()
             try:
-                html = client.predict([handle_file(str(path))], api_name="/import_files")[0]
+                html = client.predict([handle_file(str(path))], "", api_name="/import_files")[0]
                 entry["ok"] = "已导入" in html
                 if not entry["ok"]:
                     entry["error"] = html[:300]
@@ -241,6 +264,7 @@ class ClientRun:
             log(f"upload {i + 1}: {'ok' if entry['ok'] else 'FAILED: ' + entry.get('error', '')} "
                 f"in {entry['seconds']}s")
         client.close()
+        self.cli_add()
 
 
 def client_main(args) -> int:
@@ -386,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--client-out", help=argparse.SUPPRESS)
     p.add_argument("--corpus", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)
+    p.add_argument("--data", help=argparse.SUPPRESS)
     p.add_argument("--questions", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.ci:
@@ -430,6 +455,7 @@ def server_main(args) -> int:
             env["ZLY_BENCH_AUTH"] = f"{users[0][0]}:{users[0][1]}"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--clients", url, "--client-out", str(client_out),
                "--corpus", str(settings.corpus_dir), "--work", str(work), "--questions", str(questions),
+               "--data", str(settings.data_dir),
                "--sessions", str(args.sessions), "--duration", str(args.duration), "--ramp", str(args.ramp),
                "--max-requests", str(args.max_requests), "--uploads", str(args.uploads),
                "--timeout", str(args.timeout), "--grace", str(args.grace)]
