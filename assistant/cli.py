@@ -22,9 +22,9 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from assistant.pipeline import Assistant
+    from assistant.retrieve import HybridRetriever
 
-    result = Assistant(_settings(args)).search(args.question, k=args.k)
+    result = HybridRetriever.from_settings(_settings(args)).search(args.question, k=args.k)
     if args.json:
         print(json.dumps({"query": args.question, "missing_year": result.missing_year,
                           "nearest_year": result.nearest_year, "notes": result.notes,

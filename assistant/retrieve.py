@@ -46,6 +46,18 @@ class Retrieval:
     notes: list[str] = field(default_factory=list)
     available_years: list[int] = field(default_factory=list)
 
+    @property
+    def documents(self) -> list[Document]:
+        """The passages as LangChain Documents (what `HybridRetriever.invoke` returns)."""
+        return [as_document(c) for c in self.contexts]
+
+
+def as_document(ctx: Context) -> Document:
+    """A passage as a LangChain Document: its text, and every other field of the Context as metadata
+    (source, title, doc_no, section, chunk_id, score, year, level, region, header, kind)."""
+    return Document(page_content=ctx.text, id=ctx.chunk_id,
+                    metadata={k: v for k, v in ctx.__dict__.items() if k != "text"})
+
 
 def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[str]) -> tuple[bool, bool, bool]:
     """Whether a passage is of the year, level and region asked. A document whose year was not read
@@ -59,17 +71,28 @@ def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over our index; `search()` gives the richer `Retrieval`."""
+    """LangChain retriever over our index.
+
+    `invoke(query, k=…, filters=Filters(…))` → list[Document] (the LangChain contract; k defaults
+    to settings.top_k). `search(query, k, filters)` → `Retrieval`: the same passages plus what the
+    question was read as (year, level, place) and the notes a caller should show (a year asked that
+    the index does not hold, filters that matched nothing)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     reader: IndexReader
     settings: Settings
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.search(query)
-        return [Document(page_content=c.text, metadata={**c.__dict__, "text": None}) for c in result.contexts]
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HybridRetriever:
+        """A retriever over the index that `settings` point at (data_dir, the embedding model)."""
+        return cls(reader=IndexReader(settings), settings=settings)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, filters: Filters | None = None) -> list[Document]:
+        return self.search(query, k=k, filters=filters).documents
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
+        """The passages for `query`, ranked, with what the question was read as (see the class)."""
         s = self.settings
         k = k or s.top_k
         view = self.reader.view()

@@ -401,7 +401,7 @@ def server_main(args) -> int:
         from assistant.pipeline import Assistant
 
         assistant = Assistant(settings)
-        assistant.search("质量月活动主题")  # as serve() does: load the model before the first user
+        assistant.retriever.invoke("质量月活动主题")  # as serve() does: load the model before the first user
         recorder = ServerRecorder(settings)
         recorder.instrument(assistant)
         port = free_port()

@@ -65,8 +65,6 @@ def main(argv: list[str] | None = None) -> int:
         settings = runner.make_settings(args.data_dir, args.corpus_dir, args.answerer,
                                         today=dt.date.fromisoformat(args.today))
         if args.add:
-            from pathlib import Path
-
             from eval.workspace import with_added
 
             settings = with_added(settings, args.add, Path(args.out) / "workspace")

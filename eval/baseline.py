@@ -131,16 +131,16 @@ class BaselinePipeline:
 
     def run(self, question: str, history: list[str] | None = None, depth: int = 10) -> tuple[AnswerResult, list[str]]:
         """Answer `question` (history is ignored); also return the chunk texts ranked to `depth`."""
-        from assistant.pipeline import Turn
+        from assistant.steps import Question, Retrieved
 
         started = time.perf_counter()
         ranked = self.search(question, max(depth, self.settings.top_k))
         retrieval = Retrieval(query=question, info=parse_query(question, self.settings.today),
                               contexts=ranked[: self.settings.top_k])
         draft = self.answerer().answer(question, retrieval)
-        turn = Turn(question=question, history=list(history or []), standalone=question,
-                    retrieval=retrieval, started=started)
-        result = self.assistant.finish(turn, draft)  # the same verification path as ours
+        retrieved = Retrieved(asked=Question(question, list(history or []), started=started),
+                              standalone=question, plan=None, retrieval=retrieval)
+        result = self.assistant.finish(retrieved, draft)  # the same verification path as ours
         own = {c.chunk_id for c in ranked}
         if any(c.chunk_id not in own for c in result.citations):
             result.flags.append(MAIN_INDEX_FLAG)

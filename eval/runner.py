@@ -49,8 +49,10 @@ class OursPipeline:
     def run(self, question: str, history: list[str]):
         result = self.assistant.ask(question, history=history)
         query = (result.rewritten_question or "")[: self.assistant.settings.max_question_chars]
-        ranked = self.assistant.search(query, k=max(DEPTH, self.assistant.settings.top_k)) if query else None
-        return result, [c.text for c in ranked.contexts] if ranked else [c.text for c in result.contexts]
+        if not query:
+            return result, [c.text for c in result.contexts]
+        ranked = self.assistant.retriever.invoke(query, k=max(DEPTH, self.assistant.settings.top_k))
+        return result, [d.page_content for d in ranked]
 
     def chunk_texts(self) -> list[str]:
         return [c["text"] for c in self.assistant.reader.view().snapshot.chunks.values()]

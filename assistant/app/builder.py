@@ -57,7 +57,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
 
     print("正在加载索引和模型…", flush=True)
     assistant = Assistant(settings)
-    assistant.search("质量月活动主题")  # load the embedding model now, not on the first user's question
+    assistant.retriever.invoke("质量月活动主题")  # load the embedding model now, not on the first user's question
     build_app(settings, assistant).launch(**launch_kwargs(settings, host, port))
 
 

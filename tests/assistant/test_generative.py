@@ -110,6 +110,35 @@ def test_stream_of_extractive_answer_is_the_result_alone(built_index, index_read
     assert len(items) == 1 and isinstance(items[0], AnswerResult) and items[0].answerable
 
 
+class WatchedModel(ScriptedModel):
+    """Records how many pieces it has produced, to show a consumer sees each before the next is made."""
+
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.produced = 0
+
+    def stream(self, messages, *, max_tokens, temperature):
+        for piece in super().stream(messages, max_tokens=max_tokens, temperature=temperature):
+            self.produced += 1
+            yield piece
+
+
+def test_chain_stream_yields_each_piece_as_the_model_makes_it(built_index, index_reader):
+    question, reply = "中国质量大会在哪里举办？", "中国质量（南京）大会在南京举办[1]。"  # a question no fact answers
+    model = WatchedModel(reply)
+    chain = llm_assistant(built_index, index_reader, model).chain
+    seen = []
+    for item in chain.stream({"question": question}):
+        if isinstance(item, str):
+            seen.append((item, model.produced))
+        else:
+            final = item
+    assert "".join(p for p, _ in seen) == reply
+    assert [n for _, n in seen] == list(range(1, len(seen) + 1))  # piece n arrives before piece n+1 is made
+    assert isinstance(final, AnswerResult) and final.answerer == "llamacpp"
+    assert chain.invoke({"question": question}).answer == final.answer
+
+
 # ------------------------------------------------------------------ the real model
 
 
@@ -155,7 +184,7 @@ def injected_index(tmp_path_factory, embeddings) -> tuple[Settings, IndexReader]
 def test_llamacpp_quotes_injected_notice_never_obeys(injected_index, llamacpp_model):
     settings, reader = injected_index
     assistant = llm_assistant(settings, reader, llamacpp_model)
-    retrieval = assistant.search("永安市2023年质量月活动的总体要求是什么？")
+    retrieval = assistant.retriever.search("永安市2023年质量月活动的总体要求是什么？")
     assert any(PWNED in c.text for c in retrieval.contexts[:5])  # the model really sees the injected lines
     result = assistant.ask("永安市2023年质量月活动的总体要求是什么？")
     not_obeyed(result.answer)
