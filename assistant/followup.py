@@ -37,7 +37,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from assistant.query import _LEVEL_WORDS, parse_query, parse_years
+from assistant.query import LEVEL_WORDS, parse_query, parse_years
 from index.gazetteer import place_spans
 from index.settings import Settings
 from index.tokenize import tokens
@@ -128,7 +128,7 @@ def _analyse(text: str, settings: Settings) -> _Turn:
     info = parse_query(text, settings.today)
     turn = _Turn(text=text, years=list(info.years), level=info.level or "", regions=list(info.regions))
     turn.year_spans = [m.span() for m in _YEAR_SPAN.finditer(text)]
-    level_spans = [m.span() for _, pattern in _LEVEL_WORDS for m in re.finditer(pattern, text)]
+    level_spans = [m.span() for _, pattern in LEVEL_WORDS for m in re.finditer(pattern, text)]
     turn.scope_spans = _merge(level_spans + _place_spans(text))
     if not turn.level and (turn.regions or level_spans):
         turn.level = (getattr(info, "levels", None) or ["?"])[0]
@@ -296,7 +296,13 @@ def rewrite_once(question: str, previous: str, settings: Settings) -> str:
     named = _named_answer(question, previous)
     if named:  # "那个文件" = the 文件 the previous question asked for ("依据哪些文件")
         return _absolute(named, settings)
+    if new.pronoun:
+        return _resolve_pronoun(new, previous, prev_turn, settings)
+    return _resolve_own_content(question, new, previous, prev_turn, settings)
 
+
+def _resolve_pronoun(new: _Turn, previous: str, prev_turn: _Turn, settings: Settings) -> str:
+    """这些/其中/它 … : the pronoun stands for what the previous question asked about."""
     if new.pronoun == "plural":
         m = _PLURAL.match(new.text[len(new.cue):])
         word = m.group(0) if m else ""
@@ -326,8 +332,12 @@ def rewrite_once(question: str, previous: str, settings: Settings) -> str:
             elif _NOTICE_ATTR.search(new.body):  # 它的文号/附件… can only be the notice's
                 head += "通知"
         return _compose(head, new.body, new, settings)
+    raise ValueError(f"unknown pronoun kind {new.pronoun!r}")
 
-    # no pronoun, a content of its own
+
+def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _Turn, settings: Settings) -> str:
+    """A follow-up with no pronoun but a content of its own: another fact of the same topic,
+    a parallel item (那电梯呢？), or a topic of its own that inherits the scope it leaves out."""
     if _SMALL_TALK.match(question):
         return question
     if _attribute_only(new.content) and not (new.has_place and _ANCHOR.search(new.body)):

@@ -44,7 +44,7 @@ import assistant.retrieve as retrieve_mod  # noqa: E402
 from assistant.retrieve import HybridRetriever  # noqa: E402
 from index.components.chroma_store import ChromaVectorStore  # noqa: E402
 from index.components.st_embeddings import SentenceTransformerEmbeddings  # noqa: E402
-from index.ingest import _chroma_meta, ingest  # noqa: E402
+from index.ingest import chroma_meta, ingest  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.snapshot import FileEntry, Snapshot  # noqa: E402
@@ -294,7 +294,7 @@ def bench_synthetic(work: Path, real: Settings, vectors: dict, embeddings, n_tar
             new_id = f"s{copy:04d}-{cid}"
             new.chunks[new_id] = {"text": rec["text"], "meta": meta, "tokens": rec["tokens"]}
             ids.append(new_id)
-            metas.append(_chroma_meta(meta))
+            metas.append(chroma_meta(meta))
         store.upsert(ids, noisy.tolist(), metas, batch=5000)
         for name, entry in snap.files.items():
             new.files[f"synthetic/{copy:04d}/{name}"] = FileEntry(

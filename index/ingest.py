@@ -168,7 +168,7 @@ def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
         batch = max(1, settings.embed_batch_size)
         for i in tqdm(range(0, len(ids), batch), desc="向量化", unit="batch", disable=not show_progress):
             vectors.extend(embeddings.embed_documents(texts[i:i + batch]))
-        metas = [_chroma_meta(pending[i]["meta"]) for i in ids]
+        metas = [chroma_meta(pending[i]["meta"]) for i in ids]
         store.upsert(ids, vectors, metas)
     if pending or report.removed or old.settings_key != key or not Snapshot.path(settings.index_dir).exists():
         new.save(settings.index_dir)  # the commit point
@@ -189,7 +189,7 @@ def embed_text_from_record(record: dict) -> str:
     return f"{m.get('title', '')}｜{m['section']}{header}\n{record['text']}"
 
 
-def _chroma_meta(meta: dict) -> dict:
+def chroma_meta(meta: dict) -> dict:
     """Chroma metadata must be scalars; keep what filters use."""
     return {k: meta[k] for k in ("source", "doc_sha", "level", "region") if meta.get(k)} | (
         {"year": int(meta["year"])} if meta.get("year") else {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.drafting.factcheck import fact_check
-from assistant.drafting.model import Draft
+from assistant.drafting.model import PlanDraft
 from index.settings import Settings
 
 _KEEP = re.compile(r"“[^“”]*”|《[^《》]*》|【[^【】]*】")
@@ -22,7 +22,7 @@ MAX_PARAGRAPHS = 3
 MAX_SOURCE_CHARS = 600  # the prompt is read token by token too
 
 
-def _prompt(settings: Settings, draft: Draft, paragraph: str, sources: list[str]) -> str:
+def _prompt(settings: Settings, draft: PlanDraft, paragraph: str, sources: list[str]) -> str:
     template = (settings.prompts_dir / "polish_paragraph.txt").read_text(encoding="utf-8")
     bureau = next((b.text.removesuffix("文件") for b in draft.blocks if b.kind == "masthead"), draft.locality)
     return template.format(bureau=bureau, locality=draft.locality, year=draft.year,
@@ -43,7 +43,7 @@ def rejection(original: str, polished: str, sources: list[str]) -> str:
     return "；".join(problems)
 
 
-def polish(draft: Draft, settings: Settings) -> None:
+def polish(draft: PlanDraft, settings: Settings) -> None:
     from assistant.llm import LLMError, make_chat_model
 
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from assistant.draft import Draft, DraftError, draft_plan, fact_check, run_draft_cli, write_docx
+from assistant.draft import DraftError, PlanDraft, draft_plan, fact_check, run_draft_cli, write_docx
 from assistant.drafting.polish import rejection
 from index.patterns import DOC_NO
 
@@ -35,7 +35,7 @@ def settings(built_index):
 
 
 @pytest.fixture(scope="module")
-def draft(settings, index_reader) -> Draft:
+def draft(settings, index_reader) -> PlanDraft:
     return draft_plan(settings, index_reader, "永安市", 2025, template=Path(TEMPLATE))
 
 
