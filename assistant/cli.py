@@ -74,20 +74,34 @@ def _read_history(path: str) -> list[str]:
 
 
 def cmd_add(args) -> int:
-    from index.intake import IntakeError, add_to_corpus
+    """Copy files into corpus/ and index them; a file the index then refuses is withdrawn again."""
     from index.ingest import ingest
+    from index.intake import IntakeError, NearDuplicateError, add_to_corpus
 
     settings = _settings(args)
-    failed = 0
+    failed, added = 0, {}  # corpus-relative name → the path given
     for name in args.files:
         path = Path(name)
         try:
-            dest = add_to_corpus(path.read_bytes(), path.name, settings)
-            print(f"added {path} -> {dest.relative_to(settings.corpus_dir)}")
+            dest = add_to_corpus(path.read_bytes(), path.name, settings, force=args.force)
+        except NearDuplicateError as exc:
+            failed += 1
+            print(f"failed {path}: {exc}；确是新版本请加 --force 再导入。改动的行：", file=sys.stderr)
+            print("  " + exc.match.diff_text().replace("\n", "\n  "), file=sys.stderr)
+            continue
         except (IntakeError, OSError) as exc:
             failed += 1
             print(f"failed {path}: {exc}", file=sys.stderr)
-    print(ingest(settings, show_progress=not args.quiet).summary())
+            continue
+        added[dest.relative_to(settings.corpus_dir.resolve()).as_posix()] = path
+        print(f"added {path} -> {dest.relative_to(settings.corpus_dir.resolve())}")
+    report = ingest(settings, show_progress=not args.quiet)
+    for stored, path in added.items():
+        if stored in report.failed:  # never leave a file in the corpus that the index refuses
+            (settings.corpus_dir / stored).unlink(missing_ok=True)
+            failed += 1
+            print(f"failed {path}: 未能编入索引，已从语料库撤回：{report.failed[stored]}", file=sys.stderr)
+    print(report.summary())
     return 1 if failed else 0
 
 
@@ -128,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("add", help="copy notice files into corpus/ and index them")
     s.add_argument("files", nargs="+")
+    s.add_argument("--force", action="store_true",
+                   help="add a near-duplicate of an indexed notice anyway (e.g. a revised version)")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_add)
     s = sub.add_parser("draft", help="draft a locality's 质量月 plan")
@@ -152,5 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from assistant.cli_errors import run_guarded
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    return run_guarded(args.func, args)

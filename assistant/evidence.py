@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.results import Context
-from index.patterns import COUNT, DATE, DOC_NO, EMAIL, PHONE  # noqa: F401  (DOC_NO re-exported)
+from index.gazetteer import find_places
+from index.patterns import COUNT, DATE, DOC_NO, EMAIL, NAVIGATION, PHONE  # noqa: F401  (DOC_NO re-exported)
 from index.tokenize import pos_tokens
 
 OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
@@ -106,6 +107,8 @@ def split_units(ctx: Context) -> list[str]:
         line = line.strip()
         if not line or line == heading:
             continue  # the heading line itself is context, not an answer
+        if len(line) <= 60 and NAVIGATION.search(line) and "\t" not in line:
+            continue  # a web page's banner or breadcrumb answers nothing
         if "\t" in line or len(line) <= 60:
             out.append(line)
             continue
@@ -176,7 +179,7 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
 
 
 def score_units(question: str, contexts: list[Context], kinds: list[str]) -> list[Unit]:
-    terms = focus_terms(question)
+    terms = topic_terms(question)
     # rarer terms (fewer contexts contain them) say more about which unit answers
     df = {t: sum(1 for c in contexts if t in re.sub(r"\s+", "", c.text + c.section).lower()) for t in terms}
     weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
@@ -186,6 +189,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
     wanted_item = item.group(1) if item else ""
     labels: set[str] = set()
     measure, noun = counted_thing(question) if "count" in kinds else ("", "")
+    verbs = re.findall(r"牵头|主办|承办|协办|负责|组织|配合|参与|出席|讲话", question) if "who_leads" in kinds else []
     for ci, ctx in enumerate(contexts):
         rank_bonus = 1.0 / (1 + ci)
         texts = split_units(ctx)
@@ -194,14 +198,19 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
             # a forwarded notice's own 文号 is in its 附件 label ("附件1 …《…通知》（国市监质发〔2022〕76号）")
             labels.add(top)
             texts.insert(0, top)
+        run_in = ""  # a short line heading the paragraphs after it ("质量月宣传进社区活动。"), as reports do
         for text in texts:
-            hay = re.sub(r"\s+", "", text + ctx.section + ctx.title).lower()
+            if len(text) <= 16 and "，" not in text and "," not in text and not kind_evidence("date", text, ""):
+                run_in = text
+            hay = re.sub(r"\s+", "", text + run_in + ctx.section + ctx.title).lower()
             overlap = sum(w for t, w in weights.items() if t in hay) / total
             kind_ok = any(kind_evidence(k, text, ctx.section if k != "attachment" else ctx.section + ctx.text)
                           for k in kinds if k != "count" or not (measure or noun))
             if "count" in kinds and (measure or noun):
                 kind_ok = kind_ok or counts_thing(text, measure, noun)
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
+            if verbs and any(v in text for v in verbs):
+                score += 0.3  # "谁牵头组织的": the sentence that says who 牵头/组织, not any office named
             if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:
                 score += 0.6  # "附件4是什么" → the 4th line of the 附件 list
             if wanted_item and re.match(rf"^附件{wanted_item}(?!\d)", ctx.section):
@@ -219,9 +228,16 @@ def _term_in(term: str, text: str) -> bool:
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))
 
 
-def term_coverage(question: str, text: str) -> float:
-    """Share of the question's focus terms found in `text` (1.0 when it has none)."""
-    terms = focus_terms(question)
+def topic_terms(question: str) -> list[str]:
+    """Focus terms without the places named: a place scopes which documents answer (retrieval and
+    the answerer's matching did that), it does not tell which of their passages or sentences does."""
+    places = {p.name for p in find_places(question)}
+    return [t for t in focus_terms(question) if t not in places and not any(t in p for p in places)]
+
+
+def term_coverage(question: str, text: str, terms: list[str] | None = None) -> float:
+    """Share of the question's focus terms (or `terms`) found in `text` (1.0 when there are none)."""
+    terms = focus_terms(question) if terms is None else terms
     if not terms:
         return 1.0
     return sum(1 for t in terms if _term_in(t, text)) / len(terms)

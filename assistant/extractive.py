@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from assistant.evidence import counted_thing, split_units
 from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
-                               term_coverage)
+                               term_coverage, topic_terms)
 from assistant.results import Context
 from assistant.retrieve import Retrieval
 from index.gazetteer import find_places, short_names_of
@@ -71,7 +71,8 @@ def _names_region(ctx: Context, region: str) -> bool:
 
 def doc_label(ctx: Context) -> str:
     label = f"《{ctx.title}》" if ctx.title else ctx.source
-    return label + (f"（{ctx.doc_no}）" if ctx.doc_no else "")
+    label += f"（{ctx.doc_no}）" if ctx.doc_no else ""
+    return label + ("〔用户上传，非正式公文〕" if ctx.trust == "user" else "")
 
 
 def _unit_display(unit: Unit, ctx: Context) -> str:
@@ -194,7 +195,8 @@ class ExtractiveAnswerer:
         if SUBJECT_KINDS & set(kinds):
             # a date, phone or count belongs to a subject: it comes from the passages that name that
             # subject best (half the question's terms, or as many as any passage names)
-            cover = {i: term_coverage(question, c.title + c.section + c.text) for i, c in enumerate(contexts)}
+            topic = topic_terms(question)
+            cover = {i: term_coverage(question, c.title + c.section + c.text, topic) for i, c in enumerate(contexts)}
             floor = min(0.5, max((cover[u.context] for u in units), default=0.0))
             units = [u for u in units if cover[u.context] >= floor and (floor > 0 or u.kind_match)]
         if not units:
@@ -235,10 +237,11 @@ class ExtractiveAnswerer:
         of the question's terms while another passage does: then the cue word misled (a "主题建议"
         in a letter is no 活动主题) and the best passage's own units are kept."""
         kind = [u for u in units if u.kind_match]
-        cover = {i: term_coverage(question, c.title + c.section + c.text) for i, c in enumerate(contexts)}
+        topic = topic_terms(question)
+        cover = {i: term_coverage(question, c.title + c.section + c.text, topic) for i, c in enumerate(contexts)}
         best = max(cover.values(), default=0.0)
         if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
-            return [u for u in units if cover[u.context] == best]
+            return [u for u in units if cover[u.context] == best] or kind
         return kind
 
     @staticmethod

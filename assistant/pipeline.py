@@ -215,6 +215,9 @@ class Assistant:
                 citations.append(Citation(n=renumber[old], source=c.source, title=c.title, doc_no=c.doc_no,
                                           section=c.section, text=c.text, chunk_id=c.chunk_id))
         answerable = draft.answerable and (bool(citations) or not draft.cited)
+        users = {c.source for c in draft.cited.values() if c.trust == "user"} & {c.source for c in citations}
+        if users:
+            flags.append("引用了用户上传的文件（非正式公文）：" + "、".join(sorted(users)) + "，请与正式通知核对。")
         if len(asked.question) > self.settings.max_question_chars:
             flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
         return AnswerResult(

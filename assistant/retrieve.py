@@ -122,7 +122,9 @@ class HybridRetriever(BaseRetriever):
         for idx, base in fused.items():
             record = view.record(view.ids[idx])
             year_ok, level_ok, region_ok = _matches(record["meta"], record["text"], years, level, regions)
-            score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok)
+            official = record["meta"].get("trust") == "official"
+            score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok
+                                   + s.boost_official * official)
             scored.append((score, idx, year_ok, level_ok, region_ok))
         scored.sort(key=lambda t: -t[0])
         if filters:

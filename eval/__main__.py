@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             from eval.workspace import with_added
 
             settings = with_added(settings, args.add, Path(args.out) / "workspace")
+        _check_llm(settings)
         if args.command == "run":
             m = runner.run(settings, args.questions, args.out, drafting_path=args.drafting,
                            pipeline=args.pipeline, baseline_dir=args.baseline_dir)
@@ -94,7 +95,20 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:  # e.g. an LLM answerer whose extra is not installed
         print(f"error: not available: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 — an unreachable LLM or store: one line, no traceback
+        from assistant.cli_errors import report
+
+        return report(exc)
     return 0
+
+
+def _check_llm(settings) -> None:
+    """An unreachable model endpoint would otherwise fail every question one by one and still exit 0."""
+    if settings.answerer != "openai":
+        return  # extractive needs none; llamacpp is loaded in-process (a failure raises at once)
+    from assistant.llm import make_chat_model
+
+    make_chat_model(settings).chat([{"role": "user", "content": "你好"}], max_tokens=1, temperature=0.0)
 
 
 if __name__ == "__main__":

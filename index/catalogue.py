@@ -2,7 +2,8 @@
 
 `corpus/_catalogue.csv` is rewritten from what was extracted; a person who
 knows better writes the same columns into `corpus/_catalogue_overrides.csv`
-(only non-empty cells count) and the next ingest applies them.
+(only non-empty cells count) and the next ingest applies them. `trust` is "official" or
+"user" (index/trust.py).
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import os
 from pathlib import Path
 
 COLUMNS = ["file", "title", "issuer", "doc_no", "date", "year", "year_source", "kind", "level", "region",
-           "parent_region"]
+           "parent_region", "trust"]
 GENERATED = "_catalogue.csv"
 OVERRIDES = "_catalogue_overrides.csv"
+RESERVED = {GENERATED.lower(), OVERRIDES.lower()}  # the only names in corpus/ that are not notices
 
 
 def read_overrides(corpus_dir: Path) -> dict[str, dict]:
@@ -43,6 +45,6 @@ def write_catalogue(corpus_dir: Path, metas: dict[str, dict]) -> None:
     writer.writeheader()
     for name in sorted(metas):
         writer.writerow({"file": name, **{k: ("" if v is None else v) for k, v in metas[name].items()}})
-    tmp = corpus_dir / (GENERATED + ".tmp")
+    tmp = corpus_dir / f".{GENERATED}.tmp"  # hidden: never mistaken for a notice
     tmp.write_text(buf.getvalue(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
     os.replace(tmp, corpus_dir / GENERATED)

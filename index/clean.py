@@ -4,8 +4,8 @@
 - page breaks: a sentence cut at the end of a page continues after blank lines
   (or after a lone page number / page header), so lines are re-joined when the
   first one stops mid-sentence;
-- tables stay one row per line, cells separated by tabs; header rows repeated
-  on every page are dropped;
+- tables stay one row per line, cells separated by tabs (a table pasted one
+  cell per line is put back into rows); header rows repeated on every page are dropped;
 - spacing: "2025 年" / "77 号" (PDF/Word export artefacts) lose the space between
   digits and CJK, OCR's "2 5 个部门" / "质 量 月" are joined, ASCII parentheses around heading numerals become full-width.
 """
@@ -93,10 +93,39 @@ def _dedupe_table_headers(lines: list[str]) -> list[str]:
     return out
 
 
+def _rejoin_cell_tables(lines: list[str]) -> list[str]:
+    """A table pasted one cell per line ("序号" / "活动名称" / "时间" / "牵头单位" / "1" / …) becomes one
+    tab-separated row per line again: the header is the run of short lines from 序号 to the first "1",
+    and each row starts with the next number."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if lines[i] != "序号":
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j] != "1" and len(lines[j]) <= 10 and j - i < 12:
+            j += 1
+        width = j - i
+        if width < 3 or j >= len(lines) or lines[j] != "1":
+            out.append(lines[i])
+            i += 1
+            continue
+        out.append("\t".join(lines[i:j]))
+        k, n = j, 1
+        while k + width <= len(lines) and lines[k] == str(n):
+            out.append("\t".join(lines[k:k + width]))
+            k, n = k + width, n + 1
+        i = k
+    return out
+
+
 def clean_text(raw: str) -> str:
     """Return cleaned text: one paragraph, heading or table row per line."""
     lines = [normalise_spacing(strip_markdown(l.rstrip())) for l in raw.replace("\r\n", "\n").split("\n")]
-    lines = [l for l in lines if not _PAGE_NOISE.match(l)] if lines else []
+    lines = _rejoin_cell_tables([line for line in lines if line])  # before its row numbers read as page numbers
+    lines = [l for l in lines if not _PAGE_NOISE.match(l)]
     merged: list[str] = []
     for line in lines:
         if not line:

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from index.gazetteer import Place, find_places, place_spans, province_of
-from index.patterns import DOC_NO, FULL_DATE, YEAR, iso_date, normalise_doc_no
+from index.patterns import DOC_NO, FULL_DATE, NAVIGATION, YEAR, iso_date, normalise_doc_no
 
 _TITLE_END = ("通知", "方案", "意见", "决定", "通报", "函", "公告", "倡议书", "通告", "计划", "要点", "的信")
 _ISSUER_END = ("局", "办公室", "委员会", "厅", "部", "政府", "小组", "委", "院", "署", "会", "协会", "分会", "中心")
@@ -26,8 +26,7 @@ _HEADER_FIELD = re.compile(r"(?:^|[•·●|｜\s])(" + "|".join(_HEADER_KEYS) +
 _NATIONAL = re.compile(r"国家市场监督管理总局|市场监管总局|国家质检总局|国务院|^全国|^中国[\u4e00-\u9fa5]{1,12}协会")
 _NEWS = re.compile(r"记者|通讯员|本报讯|网讯|讯[（(]|日电|^近日|^日前|新闻|报道|启动|举行|举办|召开|开展|走进|宣传活动"
                    r"|活动现场")
-# Web page furniture around a report: breadcrumbs, site banners, bylines.
-_NAVIGATION = re.compile(r"位置|首页|>|http|www\.|网站|来源[:：]|发布时间|点击|编辑[:：]|作者[:：]|放大|打印")
+
 
 
 @dataclass
@@ -89,7 +88,7 @@ def _title(head: list[str], lines: list[str]) -> str:
     # a news report or web page: the headline among its first lines — a short line that is not a
     # sentence or site navigation, preferably one that names 质量月
     headlines = [line for line in lines[:10] if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
-                 and not _NAVIGATION.search(line) and not DOC_NO.fullmatch(line.replace(" ", ""))]
+                 and not NAVIGATION.search(line) and not DOC_NO.fullmatch(line.replace(" ", ""))]
     named = [line for line in headlines if "质量月" in line]
     return _unspace((named or headlines or [""])[0])
 def _unspace(text: str) -> str:

@@ -37,3 +37,6 @@ def iso_date(text: str) -> str:
         return ""
     y, mo, d = (int(g) for g in m.groups())
     return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else ""
+
+# Web page furniture around a report: breadcrumbs, site banners, bylines — never the report itself.
+NAVIGATION = re.compile(r"位置[:：]|首页|>|http|www\.|网站|来源[:：]|发布时间|点击|编辑[:：]|作者[:：]|放大|打印|责编")

@@ -4,13 +4,19 @@ The app keeps one `IndexReader`; each query takes `reader.view()`, an immutable
 snapshot + BM25 pair. After an ingest commits a new snapshot the next `view()`
 builds a new pair and swaps it in, so a query sees the old index or the new
 one, never a mixture.
+
+Every cache lives in the view (id maps, BM25, years, the vector count, each year's
+vectors), so it belongs to exactly one committed snapshot, whoever committed it: the
+app, a `python -m assistant add/ingest` in another process, another host. The Chroma
+client is synced to that snapshot when the view is built (index/components/chroma_store.py).
 """
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -27,11 +33,17 @@ class IndexView:
     ids: list[str]  # chunk ids in BM25 row order
     bm25: BM25
     years: np.ndarray  # per row, 0 when unknown
-    stamp: float
+    stamp: tuple  # the snapshot file's (inode, mtime, size) when read: a cheap "did it change?"
     position: dict[str, int]  # chunk id → row
     year_list: tuple[int, ...]  # years present, sorted
     # year → (rows, their vectors), filled by IndexReader.year_search the first time a year is needed
     year_vectors: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False)
+    # vectors in Chroma (may exceed the snapshot: uncommitted or not yet deleted), read once
+    store_count: list[int] = field(default_factory=list, compare=False)
+
+    @property
+    def commit(self) -> str:
+        return self.snapshot.commit
 
     def record(self, chunk_id: str) -> dict:
         return self.snapshot.chunks[chunk_id]
@@ -50,7 +62,6 @@ class IndexReader:
         self.embeddings = embeddings or SentenceTransformerEmbeddings(settings)
         self._store = store
         self._view: IndexView | None = None
-        self._count: int | None = None  # vectors in Chroma, re-read when the snapshot changes
         self._lock = threading.Lock()
 
     @property
@@ -72,21 +83,28 @@ class IndexReader:
         pinned = _PINNED.get()
         if pinned is not None and pinned[0] is self:
             return pinned[1]
-        path = Snapshot.path(self.settings.index_dir)
-        stamp = path.stat().st_mtime_ns if path.exists() else 0.0
+        stamp = _stamp(Snapshot.path(self.settings.index_dir))
         current = self._view
         if current is not None and current.stamp == stamp:
             return current
         with self._lock:
-            if self._view is None or self._view.stamp != stamp:
+            current = self._view
+            if current is None or current.stamp != stamp:
                 snap = Snapshot.load(self.settings.index_dir)
-                ids = list(snap.chunks)
-                bm25 = BM25([snap.chunks[i]["tokens"] for i in ids])
-                years = np.array([snap.chunks[i]["meta"].get("year") or 0 for i in ids], dtype=np.int32)
-                self._view = IndexView(snap, ids, bm25, years, stamp, {cid: i for i, cid in enumerate(ids)},
-                                       tuple(sorted({int(y) for y in np.unique(years) if y})))
-                self._count = None
+                if current is not None and snap.commit and snap.commit == current.commit:
+                    self._view = replace(current, stamp=stamp)  # same commit (e.g. the file was touched)
+                else:
+                    self._view = self._build(snap, stamp)
             return self._view
+
+    def _build(self, snap: Snapshot, stamp: tuple) -> IndexView:
+        ids = list(snap.chunks)
+        bm25 = BM25([snap.chunks[i]["tokens"] for i in ids])
+        years = np.array([snap.chunks[i]["meta"].get("year") or 0 for i in ids], dtype=np.int32)
+        if ids:
+            self.store.sync(snap.commit)  # a client opened before another process committed is stale
+        return IndexView(snap, ids, bm25, years, stamp, {cid: i for i, cid in enumerate(ids)},
+                         tuple(sorted({int(y) for y in np.unique(years) if y})))
 
     def vector_search(self, view: IndexView, query_vector: list[float], n: int,
                       where: dict | None = None) -> list[VectorHit]:
@@ -95,9 +113,9 @@ class IndexReader:
             return []
         # Vectors of an uncommitted or superseded ingest may sit in Chroma: ask for a few
         # more than needed and keep only what the committed snapshot names.
-        if self._count is None:
-            self._count = self.store.count()
-        extra = max(0, self._count - len(live))
+        if not view.store_count:
+            view.store_count.append(self.store.count())
+        extra = max(0, view.store_count[0] - len(live))
         hits = self.store.query(query_vector, n + min(extra, 200), where)
         return [h for h in hits if h.chunk_id in live][:n]
 
@@ -116,3 +134,12 @@ class IndexReader:
         sims = matrix @ np.asarray(query_vector, dtype=np.float32)  # vectors are unit length
         top = np.argpartition(-sims, n - 1)[:n] if n < len(sims) else np.arange(len(sims))
         return [int(rows[i]) for i in top[np.argsort(-sims[top], kind="stable")]]
+
+
+def _stamp(path: Path) -> tuple:
+    """Changes whenever a snapshot is committed: os.replace gives the file a new inode."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return ()
+    return st.st_ino, st.st_mtime_ns, st.st_size

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     boost_year: float = 0.6  # added to fused score (in units of the best RRF score) for a year match
     boost_level: float = 0.3
     boost_region: float = 0.3
+    boost_official: float = 0.2  # a passage of an official notice (文号 / government masthead) over a user upload
     reranker: str = ""  # CrossEncoder name/path; empty = off
     today: dt.date = Field(default_factory=dt.date.today)  # 今年/去年 are read against this
 
@@ -144,6 +145,17 @@ class Settings(BaseSettings):
     admin_users: str = ""  # logins (comma-separated) that see the 反馈 tab; with login off everyone does
     login_max_failures: int = 5  # wrong passwords per user and per address before a wait
     login_lockout_s: int = 300  # that wait, in seconds
+
+    # ---- reliability, second round (per-file budget, near-duplicate uploads)
+    # Checked before any embedding, at intake and at ingest; an oversize file is refused and
+    # withdrawn from corpus/. Defaults: the largest real notice in corpus/ × 20 (6,277 characters
+    # after cleaning and 46 chunks → 126,000 and 1,000). 0 turns a limit off.
+    max_file_chars: int = 126_000
+    max_file_chunks: int = 1_000
+    # A new file whose lines equal this share of an indexed notice's (by characters) is a
+    # near-duplicate: `add` refuses it unless --force, showing the changed lines.
+    near_duplicate_ratio: float = 0.9
+    near_duplicate_diff_lines: int = 20  # changed lines shown at most
 
     @property
     def index_dir(self) -> Path:

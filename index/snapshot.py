@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMAT = 1
+_COMMIT = re.compile(r'"commit": "([0-9a-f]*)"')
 
 
 @dataclass
@@ -31,6 +34,9 @@ class Snapshot:
     files: dict[str, FileEntry] = field(default_factory=dict)  # corpus-relative name → entry
     chunks: dict[str, dict] = field(default_factory=dict)  # chunk id → {text, meta, tokens}
     settings_key: str = ""  # embedding model + chunking settings the vectors were built with
+    # A fresh random id per save: what every cache of the read side is keyed by, whichever process
+    # (app, CLI, another host) committed; "" for a snapshot never saved.
+    commit: str = ""
 
     @staticmethod
     def path(index_dir: Path) -> Path:
@@ -45,19 +51,33 @@ class Snapshot:
         if raw.get("format") != FORMAT:
             return cls()
         files = {name: FileEntry(**entry) for name, entry in raw["files"].items()}
-        return cls(files=files, chunks=raw["chunks"], settings_key=raw.get("settings_key", ""))
+        return cls(files=files, chunks=raw["chunks"], settings_key=raw.get("settings_key", ""),
+                   commit=raw.get("commit", ""))
+
+    @classmethod
+    def read_commit(cls, index_dir: Path) -> str:
+        """The committed snapshot's id without parsing the whole file (it is written first)."""
+        try:
+            with open(cls.path(index_dir), encoding="utf-8") as f:
+                head = f.read(200)
+        except FileNotFoundError:
+            return ""
+        m = _COMMIT.search(head)
+        return m.group(1) if m else ""
 
     def save(self, index_dir: Path) -> None:
         index_dir.mkdir(parents=True, exist_ok=True)
         path = self.path(index_dir)
         tmp = path.with_suffix(".json.tmp")
-        data = {"format": FORMAT, "settings_key": self.settings_key,
+        commit = uuid.uuid4().hex
+        data = {"format": FORMAT, "commit": commit, "settings_key": self.settings_key,
                 "files": {n: e.__dict__ for n, e in self.files.items()}, "chunks": self.chunks}
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        self.commit = commit
         dir_fd = os.open(index_dir, os.O_RDONLY)
         try:
             os.fsync(dir_fd)  # make the rename itself durable

@@ -33,6 +33,7 @@ class Context:
     region: str = ""
     header: str = ""  # the table's header row, for a table-row chunk
     kind: str = ""  # masthead | text | list | table_row
+    trust: str = ""  # official (a 公文 with 文号 or a government masthead) | user (an upload of anything else)
 
     def evidence_text(self) -> str:
         """What a citation of this chunk may be checked against."""
@@ -96,7 +97,8 @@ class IndexStore(DocumentStore):
         return Context(chunk_id=chunk_id, source=m["source"], title=m.get("title", ""), doc_no=m.get("doc_no", ""),
                        section=m.get("section", ""), text=view.record(chunk_id)["text"],
                        score=round(float(score), 6), year=m.get("year"), level=m.get("level", ""),
-                       region=m.get("region", ""), header=m.get("header", ""), kind=m.get("kind", ""))
+                       region=m.get("region", ""), header=m.get("header", ""), kind=m.get("kind", ""),
+                       trust=m.get("trust", ""))
 
     def _chunks_of(self, ctx: Context) -> tuple[IndexView, list[str]]:
         view = self.reader.view()

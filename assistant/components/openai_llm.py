@@ -11,6 +11,7 @@ from typing import Iterator, NoReturn
 
 import openai
 
+from assistant.llm import mask_secrets
 from assistant.llm_error import LLMError
 from index.settings import Settings
 
@@ -31,8 +32,7 @@ class OpenAIChatModel:
         status = getattr(e, "status_code", None)
         detail = f"HTTP {status}" if status else type(e).__name__
         msg = getattr(e, "message", "") or str(e)
-        if self._key:
-            msg = msg.replace(self._key, "***")
+        msg = mask_secrets(msg, self._key)
         raise LLMError(f"LLM server at {self.base_url} failed ({detail}): {msg[:300]}") from None
 
     def chat(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str:

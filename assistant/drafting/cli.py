@@ -22,13 +22,16 @@ def run_draft_cli(args, settings: Settings) -> int:
         print(f"无法起草：{exc}", file=sys.stderr)
         return 2
     files = write_outputs(draft, Path(args.out)) if args.out else {}
+    # The draft stands without the model (it only polishes), so it is still printed and written;
+    # but a configured model that could not be reached is a failure the caller must see.
+    llm_down = [n for n in draft.notes if n.startswith(_LLM_DOWN)]
     if args.json:
         print(json.dumps({"request": request, "locality": draft.locality, "year": draft.year,
                           "year_used": draft.year_used, "level": draft.level,
                           "draft_markdown": draft.markdown, "citations": draft.citations, "flags": draft.flags,
                           "sources_used": draft.sources_used, "notes": draft.notes,
                           "docx": files.get("docx"), "files": files}, ensure_ascii=False, indent=1))
-        return 0
+        return _llm_failure(llm_down)
     print(draft.markdown)
     for note in draft.notes:
         print(f"（{note}）", file=sys.stderr)
@@ -36,4 +39,16 @@ def run_draft_cli(args, settings: Settings) -> int:
         print(f"[需核对] {flag}", file=sys.stderr)
     for kind, path in files.items():
         print(f"已写出 {kind}: {path}", file=sys.stderr)
-    return 0
+    return _llm_failure(llm_down)
+
+
+_LLM_DOWN = ("未润色（模型不可用", "润色中断（")  # notes assistant/drafting/polish.py leaves
+
+
+def _llm_failure(notes: list[str]) -> int:
+    if not notes:
+        return 0
+    from assistant.cli_errors import UNAVAILABLE
+
+    print(f"错误：语言模型不可用，方案未经润色（{notes[0]}）", file=sys.stderr)
+    return UNAVAILABLE

@@ -99,7 +99,7 @@ def test_prompt_injection_notice_is_stored_verbatim(corpus, settings):
         ("质量月\x00通知\x07\x1b.txt", "质量月通知.txt"),
         ("通知\u202etxt.md", "通知txt.md"),  # right-to-left override used to disguise extensions
         ("  .hidden-notice.txt  ", "hidden-notice.txt"),
-        ("CON.txt", "_CON.txt"),
+        ("CON.txt", "CON_.txt"),  # Windows-reserved stem: suffixed, never "_"-prefixed
     ],
 )
 def test_hostile_names_land_inside_corpus(tmp_path, corpus, settings, filename, expected):

@@ -1,0 +1,79 @@
+"""The answerer on documents it was not written for: the seeds plus real outside documents
+(eval/outside/docs: news reports from many provinces, a letter, a plan behind a 政府信息公开 header,
+GBK text, .html) and three layouts written here — OCR spacing, a table pasted one cell per line, a
+news report with run-in headings — all added the way `python -m assistant add` adds files."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT, TODAY
+
+LAYOUTS = ROOT / "tests" / "assistant" / "fixtures" / "layouts"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, embeddings):
+    from assistant.pipeline import Assistant
+    from eval.workspace import with_added
+    from index.ingest import ingest
+    from index.reader import IndexReader
+    from index.settings import Settings
+
+    settings = with_added(Settings(today=TODAY), [str(LAYOUTS), str(ROOT / "eval" / "outside" / "docs")],
+                          tmp_path_factory.mktemp("mixed"))
+    report = ingest(settings, show_progress=False, embeddings=embeddings)
+    assert not report.failed, report.summary()
+    return Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
+
+
+def ask(mixed, question: str):
+    result = mixed.ask(question)
+    assert result.answerable, result.answer
+    return result
+
+
+@pytest.mark.parametrize("question,facts,source", [
+    # OCR spacing: "2 0 个部门", "1 0 月1 5日", spaced masthead characters
+    ("江西2021年质量月的主题是什么？", ["建设质量强省 服务高质量跨越式发展"], "ocr_notice.txt"),
+    ("江西省2021年质量月活动总结什么时候之前要报上去？", ["10月15日"], "ocr_notice.txt"),
+    ("江西2021年质量月是多少个部门联合开展的？", ["20个部门"], "ocr_notice.txt"),
+    ("江西21年质量月通知的文号？", ["赣质强办〔2021〕6号"], "ocr_notice.txt"),
+    # a table pasted one cell per line
+    ("安吉县2022年质量开放日哪天搞？", ["9月10日"], "cell_table_plan.txt"),
+    ("安吉县计量惠民义诊由哪个科牵头？", ["计量科"], "cell_table_plan.txt"),
+    # a news report: run-in headings, no 一、/（一） structure
+    ("青阳县2023年质量开放日在哪天？", ["9月19日"], "news_runin.txt"),
+    ("青阳县质量月受理了多少人次咨询？", ["210人次"], "news_runin.txt"),
+    ("青阳县质量月走进学校发了多少份宣传资料？", ["800余份"], "news_runin.txt"),
+])
+def test_layouts_are_answered_from_their_document(mixed, question, facts, source):
+    result = ask(mixed, question)
+    text = result.answer.replace(" ", "")
+    for fact in facts:
+        assert fact.replace(" ", "") in text, result.answer
+    assert any(c.source == source for c in result.citations)
+
+
+@pytest.mark.parametrize("question,facts,source", [
+    ("汕尾市2022年质量月宣传活动是哪个单位主办的？", ["汕尾市市场监督管理局"], "o10.txt"),
+    ("始兴县2020年质量月现场宣传活动的主题？", ["建设质量强国 决胜全面小康"], "o27.txt"),
+    ("山东省2023年质量月启动仪式在哪个市举行？", ["淄博市"], "o18.txt"),
+])
+def test_real_news_reports_of_other_provinces(mixed, question, facts, source):
+    result = ask(mixed, question)
+    for fact in facts:
+        assert fact.replace(" ", "") in result.answer.replace(" ", ""), result.answer
+    assert any(c.source == source for c in result.citations)
+    assert any("用户上传" in f for f in result.flags)  # a news report is no official notice
+
+
+def test_a_year_no_document_is_dated_with_but_one_names_is_not_refused(mixed):
+    """Unknown never hides: o13 states no year; a question about its place is answered from it."""
+    result = ask(mixed, "石城县局那次质量月宣传咨询服务活动的主题是什么？")
+    assert any(c.source == "o13.txt" for c in result.citations)
+
+
+def test_a_detail_the_report_does_not_state_is_refused(mixed):
+    result = mixed.ask("青阳县质量月一共有多少个部门参与联合主办？")
+    assert not result.answerable
