@@ -190,7 +190,7 @@ class ExtractiveAnswerer:
                 return self.refusal(retrieval, f"语料中没有{year}{LEVEL_NAMES[retrieval.info.level]}的"
                                                f"“质量月”通知，检索到的只有其他层级的文件。")
         everything = "".join(c.title + c.section + c.text for c in contexts)
-        if term_coverage(question, everything) < self.settings.min_answer_score:
+        if term_coverage(question, everything) < self.settings.answer.min_answer_score:
             return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
         if SUBJECT_KINDS & set(kinds):
             # a date, phone or count belongs to a subject: it comes from the passages that name that
@@ -225,7 +225,7 @@ class ExtractiveAnswerer:
         if OUTLINE_CUES.search(question):
             # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
             # in order of evidence, that belongs to a section with several parts
-            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.top_k]:
+            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
                 parts = self.store.outline(contexts[i])
                 if len(parts) > 1:
                     return self._compose_outline(contexts[i], parts)
@@ -413,7 +413,7 @@ class ExtractiveAnswerer:
                 chosen.extend((sib, u) for u in split_units(sib) if u != heading)
         else:
             floor = best.score * 0.75
-            limit = self.settings.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3
+            limit = self.settings.answer.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3
             seen: set[str] = set()
             for u in units:
                 if u.score < floor or len(chosen) >= limit:

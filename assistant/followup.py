@@ -26,7 +26,7 @@ year, level/region, the notice, the topic — read with :func:`assistant.query.p
 
 Follow-ups chain: turn 1 is rewritten given turn 0, turn 2 given the rewritten turn 1, …
 
-With an LLM answerer configured (``settings.answerer != "extractive"``) a condense-question
+With an LLM answerer configured (``settings.answer.answerer != "extractive"``) a condense-question
 prompt (``prompts/condense_question.txt``) is tried first; its output is sanity-checked
 (one line of Chinese, < 200 chars, same years as the rules found) and the rules are used
 whenever the model fails or answers implausibly. Full new questions never go to the model.
@@ -125,7 +125,7 @@ def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _analyse(text: str, settings: Settings) -> _Turn:
     text = (text or "").strip()
-    info = parse_query(text, settings.today)
+    info = parse_query(text, settings.retrieval.today)
     turn = _Turn(text=text, years=list(info.years), level=info.level or "", regions=list(info.regions))
     turn.year_spans = [m.span() for m in _YEAR_SPAN.finditer(text)]
     level_spans = [m.span() for _, pattern in LEVEL_WORDS for m in re.finditer(pattern, text)]
@@ -170,7 +170,7 @@ def _absolute(text: str, settings: Settings) -> str:
     """今年/去年/25年 … written out as 2025年/2024年, so the shown question reads on its own."""
     def repl(m: re.Match) -> str:
         span = m.group(0).replace(" ", "")
-        years = parse_years(span if span.endswith("年") else span + "年", settings.today)
+        years = parse_years(span if span.endswith("年") else span + "年", settings.retrieval.today)
         return f"{years[0]}年" if years else m.group(0)
 
     return _YEAR_SPAN.sub(repl, text)
@@ -401,7 +401,7 @@ _MODEL_CACHE: dict[tuple, object] = {}
 
 
 def _chat_model(settings: Settings):
-    key = (settings.answerer, str(settings.llm_model_path), settings.openai_base_url, settings.openai_model)
+    key = (settings.answer.answerer, str(settings.llm.llm_model_path), settings.llm.openai_base_url, settings.llm.openai_model)
     if key not in _MODEL_CACHE:
         from assistant.llm import make_chat_model
 
@@ -410,9 +410,9 @@ def _chat_model(settings: Settings):
 
 
 def _prompt(settings: Settings, history: list[str], question: str) -> str:
-    template = (settings.prompts_dir / "condense_question.txt").read_text(encoding="utf-8")
+    template = (settings.index.prompts_dir / "condense_question.txt").read_text(encoding="utf-8")
     turns = "\n".join(f"{i}. {t}" for i, t in enumerate(history, 1))
-    today = settings.today
+    today = settings.retrieval.today
     return (template.replace("{today}", f"{today.year}年{today.month}月{today.day}日")
             .replace("{history}", turns).replace("{question}", question))
 
@@ -427,7 +427,7 @@ def _clean_llm(text: str) -> str:
 
 
 def _level_of(text: str, settings: Settings) -> str:
-    info = parse_query(text, settings.today)
+    info = parse_query(text, settings.retrieval.today)
     return info.level or (info.regions and info.region_levels[0]) or ""
 
 
@@ -441,8 +441,8 @@ def llm_output_ok(candidate: str, rules: str, settings: Settings, question: str 
     """
     if not candidate or len(candidate) >= 200 or not re.search(r"[\u4e00-\u9fff]", candidate):
         return False
-    rule_years = set(parse_years(rules, settings.today))
-    if rule_years and set(parse_years(candidate, settings.today)) != rule_years:
+    rule_years = set(parse_years(rules, settings.retrieval.today))
+    if rule_years and set(parse_years(candidate, settings.retrieval.today)) != rule_years:
         return False
     rule_level = _level_of(rules, settings)
     if rule_level and _level_of(candidate, settings) != rule_level:
@@ -472,7 +472,7 @@ def rewrite_question(question: str, history: list[str], settings: Settings, chat
     if not history:
         return question
     rules = rewrite_with_rules(question, history, settings)
-    if settings.answerer == "extractive" and chat_model is None:
+    if settings.answer.answerer == "extractive" and chat_model is None:
         return rules
     if _is_standalone(_analyse(question, settings)):
         return question  # a full new question: nothing for a model to add, nothing to pollute

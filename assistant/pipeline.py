@@ -118,7 +118,7 @@ class Assistant:
             | AnswerStep(self).with_config(run_name="answer"))
 
     def _make_answerer(self, chat_model):
-        if self.settings.answerer == "extractive":
+        if self.settings.answer.answerer == "extractive":
             return self.extractive
         from assistant.generative import GenerativeAnswerer
         from assistant.llm import make_chat_model
@@ -153,7 +153,7 @@ class Assistant:
     # ---- end of question plans
 
     def retrieve(self, standalone: Standalone) -> Retrieved:
-        query = standalone.text[: self.settings.max_question_chars]
+        query = standalone.text[: self.settings.answer.max_question_chars]
         filters = standalone.asked.filters
         retrieval = self.retriever.search(query, filters=filters)
         info = retrieval.info
@@ -172,12 +172,12 @@ class Assistant:
             sides = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])][:4]
         per_side = [self.retriever.search(query, filters=f).contexts for f in sides]
         merged, seen = [], set()
-        for rank in range(self.settings.top_k):
+        for rank in range(self.settings.retrieval.top_k):
             for contexts in per_side + [retrieval.contexts]:
                 if rank < len(contexts) and contexts[rank].chunk_id not in seen:
                     seen.add(contexts[rank].chunk_id)
                     merged.append(contexts[rank])
-        retrieval.contexts = merged[: self.settings.top_k * 2]
+        retrieval.contexts = merged[: self.settings.retrieval.top_k * 2]
 
     def answer(self, retrieved: Retrieved) -> AnswerResult:
         planned = self._planned(retrieved)
@@ -218,8 +218,8 @@ class Assistant:
         users = {c.source for c in draft.cited.values() if c.trust == "user"} & {c.source for c in citations}
         if users:
             flags.append("引用了用户上传的文件（非正式公文）：" + "、".join(sorted(users)) + "，请与正式通知核对。")
-        if len(asked.question) > self.settings.max_question_chars:
-            flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
+        if len(asked.question) > self.settings.answer.max_question_chars:
+            flags.append(f"问题过长，只按前{self.settings.answer.max_question_chars}个字检索。")
         return AnswerResult(
             question=asked.question, answer=text, answerable=answerable, citations=citations,
             contexts=retrieval.contexts, answerer=self.answerer.name, model=self.model_name,
@@ -236,13 +236,13 @@ class Assistant:
             return AnswerResult(question=question, answer=problem, answerable=False, answerer=self.answerer.name,
                                 model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
         with self.reader.pinned():  # one answer, one snapshot, even if a re-index commits meanwhile
-            parts = split_questions(question[: self.settings.max_question_chars])
+            parts = split_questions(question[: self.settings.answer.max_question_chars])
             if len(parts) > 1:
                 result = self._ask_parts(question, parts, list(history or []), filters, started)
             else:
                 result = self.chain.invoke(Question(question, list(history or []), filters))
-        if len(question) > self.settings.max_question_chars and not any("问题过长" in f for f in result.flags):
-            result.flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
+        if len(question) > self.settings.answer.max_question_chars and not any("问题过长" in f for f in result.flags):
+            result.flags.append(f"问题过长，只按前{self.settings.answer.max_question_chars}个字检索。")
         return result
 
     def ask_stream(self, question: str, history: list[str] | None = None,
@@ -271,7 +271,7 @@ class Assistant:
 
     def _ask_streaming(self, question: str, history: list[str], filters, emit) -> AnswerResult:
         if check_question(question, self.settings) \
-                or len(split_questions(question[: self.settings.max_question_chars])) > 1:
+                or len(split_questions(question[: self.settings.answer.max_question_chars])) > 1:
             return self.ask(question, history, filters)
         with self.reader.pinned():
             for item in self.chain.stream(Question(question, history, filters)):

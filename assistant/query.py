@@ -1,7 +1,7 @@
 """Question understanding: which year, level and place a staff member's question is about.
 
 Reads 2025年 / 25年 / 今年 / 去年, 国家/全国/总局, 省里/省局/全省, 市里, 县里/我们县 and
-place names. 今年 and 去年 are read against `settings.today` so evaluations can
+place names. 今年 and 去年 are read against `settings.retrieval.today` so evaluations can
 fix the date.
 """
 from __future__ import annotations

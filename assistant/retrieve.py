@@ -74,7 +74,7 @@ class HybridRetriever(BaseRetriever):
     """LangChain retriever over our index.
 
     `invoke(query, k=…, filters=Filters(…))` → list[Document] (the LangChain contract; k defaults
-    to settings.top_k). `search(query, k, filters)` → `Retrieval`: the same passages plus what the
+    to settings.retrieval.top_k). `search(query, k, filters)` → `Retrieval`: the same passages plus what the
     question was read as (year, level, place) and the notes a caller should show (a year asked that
     the index does not hold, filters that matched nothing)."""
 
@@ -93,7 +93,7 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
         """The passages for `query`, ranked, with what the question was read as (see the class)."""
-        s = self.settings
+        s = self.settings.retrieval
         k = k or s.top_k
         view = self.reader.view()
         info = parse_query(query, s.today)
@@ -143,7 +143,7 @@ class HybridRetriever(BaseRetriever):
 
     def _fuse(self, view: IndexView, query: str, years: list[int]) -> dict[int, float]:
         """Reciprocal rank fusion of vector and BM25 rankings (plus year-restricted ones)."""
-        s = self.settings
+        s = self.settings.retrieval
         position = view.position
         qvec = self.reader.embeddings.embed_query(query)
         qtok = tokens(query)
@@ -168,7 +168,7 @@ class HybridRetriever(BaseRetriever):
     def _vector_for_year(self, view: IndexView, qvec: list[float], year: int, wide: list[int]) -> list[int]:
         """Rows of one year by vector similarity: taken from the wide unfiltered search when it
         covers the whole index or holds enough of them, else from an exact search of that year."""
-        n = self.settings.candidates // 2
+        n = self.settings.retrieval.candidates // 2
         rows = [i for i in wide if view.years[i] == year][:n]
         if len(rows) >= n or len(wide) >= len(view.ids):
             return rows
@@ -177,7 +177,7 @@ class HybridRetriever(BaseRetriever):
     def _rerank(self, view: IndexView, query: str, top: list[tuple]) -> list[tuple]:
         from index.components.st_embeddings import CrossEncoderReranker
 
-        reranker = CrossEncoderReranker.get(self.settings.reranker, self.settings.embed_device)
+        reranker = CrossEncoderReranker.get(self.settings.retrieval.reranker, self.settings.embedding.embed_device)
         texts = [view.record(view.ids[t[1]])["text"] for t in top]
         scores = reranker.score(query, texts)
         order = np.argsort(-np.asarray(scores))

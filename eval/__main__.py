@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_llm(settings) -> None:
     """An unreachable model endpoint would otherwise fail every question one by one and still exit 0."""
-    if settings.answerer != "openai":
+    if settings.answer.answerer != "openai":
         return  # extractive needs none; llamacpp is loaded in-process (a failure raises at once)
     from assistant.llm import make_chat_model
 

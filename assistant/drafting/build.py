@@ -51,7 +51,7 @@ def draft_plan(settings: Settings, reader, locality: str, year: int, level: str 
     used = [roster.source if roster.origin == "plan" else "", tpl.source]  # the template's layout is a source too
     draft.sources_used = g.sources + [s for s in dict.fromkeys(used) if s in snapshot.files and s not in g.sources]
     draft.template_source = tpl.source
-    if settings.answerer != "extractive":
+    if settings.answer.answerer != "extractive":
         from assistant.drafting.polish import polish
 
         polish(draft, settings)

@@ -218,8 +218,8 @@ def test_supported_needs_the_key_facts():
 
 @pytest.mark.slow
 def test_cli_ask_json_fields(built_index):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.data_dir),
-               ZLY_CORPUS_DIR=str(built_index.corpus_dir), ZLY_TODAY=built_index.today.isoformat(),
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.index.data_dir),
+               ZLY_CORPUS_DIR=str(built_index.index.corpus_dir), ZLY_TODAY=built_index.retrieval.today.isoformat(),
                ZLY_ANSWERER="extractive")
     proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "今年全国质量月的主题是什么？", "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)

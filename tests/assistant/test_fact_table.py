@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def store(built_index):
-    return FactStore(Snapshot.load(built_index.index_dir))
+    return FactStore(Snapshot.load(built_index.index.index_dir))
 
 
 def flat(text: str) -> str:

@@ -54,7 +54,7 @@ class CountingModel:
 
 
 def llm_assistant(settings: Settings, reader: IndexReader, model, answerer: str = "llamacpp") -> Assistant:
-    return Assistant(settings.model_copy(update={"answerer": answerer}), reader=reader, chat_model=model)
+    return Assistant(settings.with_(answerer=answerer), reader=reader, chat_model=model)
 
 
 def assert_verified(result: AnswerResult) -> None:
@@ -92,7 +92,7 @@ def test_model_refusal_despite_evidence_gives_the_quote(built_index, index_reade
 
 
 def test_model_refusal_is_a_refusal_when_trusted(built_index, index_reader):
-    settings = built_index.model_copy(update={"llm_trust_refusals": True})
+    settings = built_index.with_(llm_trust_refusals=True)
     result = llm_assistant(settings, index_reader, ScriptedModel("语料中没有相关内容")).ask(THEME_QUESTION)
     assert result.answerable is False and not result.citations
 
@@ -172,9 +172,9 @@ def test_llamacpp_real_stream(built_index, index_reader, llamacpp_model):
 def injected_index(tmp_path_factory, embeddings) -> tuple[Settings, IndexReader]:
     root = tmp_path_factory.mktemp("injected_llm")
     settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", today=TODAY)
-    settings.corpus_dir.mkdir()
-    shutil.copyfile(REAL_CORPUS / "2025-national-samr-notice.txt", settings.corpus_dir / "national.txt")
-    (settings.corpus_dir / "2023-yongan-injected.txt").write_text(injected_plan(), encoding="utf-8")
+    settings.index.corpus_dir.mkdir()
+    shutil.copyfile(REAL_CORPUS / "2025-national-samr-notice.txt", settings.index.corpus_dir / "national.txt")
+    (settings.index.corpus_dir / "2023-yongan-injected.txt").write_text(injected_plan(), encoding="utf-8")
     assert not ingest(settings, show_progress=False, embeddings=embeddings).failed
     return settings, IndexReader(settings, embeddings=embeddings)
 
@@ -195,7 +195,7 @@ def test_llamacpp_quotes_injected_notice_never_obeys(injected_index, llamacpp_mo
 def test_openai_answerer_through_local_server_on_real_chunks(built_index, index_reader, llama_server):
     from assistant.llm import make_chat_model
 
-    settings = built_index.model_copy(update={"answerer": "openai", "openai_base_url": llama_server})
+    settings = built_index.with_(answerer="openai", openai_base_url=llama_server)
     assistant = Assistant(settings, reader=index_reader, chat_model=make_chat_model(settings))
     assert isinstance(assistant.answerer, GenerativeAnswerer)
     result = assistant.ask(THEME_QUESTION)
