@@ -22,9 +22,9 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from assistant.pipeline import Assistant
+    from assistant.retrieve import HybridRetriever
 
-    result = Assistant(_settings(args)).search(args.question, k=args.k)
+    result = HybridRetriever.from_settings(_settings(args)).search(args.question, k=args.k)
     if args.json:
         print(json.dumps({"query": args.question, "missing_year": result.missing_year,
                           "nearest_year": result.nearest_year, "notes": result.notes,
@@ -93,12 +93,12 @@ def cmd_add(args) -> int:
             failed += 1
             print(f"failed {path}: {exc}", file=sys.stderr)
             continue
-        added[dest.relative_to(settings.corpus_dir.resolve()).as_posix()] = path
-        print(f"added {path} -> {dest.relative_to(settings.corpus_dir.resolve())}")
+        added[dest.relative_to(settings.index.corpus_dir.resolve()).as_posix()] = path
+        print(f"added {path} -> {dest.relative_to(settings.index.corpus_dir.resolve())}")
     report = ingest(settings, show_progress=not args.quiet)
     for stored, path in added.items():
         if stored in report.failed:  # never leave a file in the corpus that the index refuses
-            (settings.corpus_dir / stored).unlink(missing_ok=True)
+            (settings.index.corpus_dir / stored).unlink(missing_ok=True)
             failed += 1
             print(f"failed {path}: 未能编入索引，已从语料库撤回：{report.failed[stored]}", file=sys.stderr)
     print(report.summary())

@@ -1,6 +1,6 @@
 """Conversations: kept in SQLite per user (reopen, rename, delete) and exported as Markdown.
 
-Store: ``<settings.data_dir>/conversations.sqlite`` beside the feedback db (stdlib sqlite3)::
+Store: ``<settings.index.data_dir>/conversations.sqlite`` beside the feedback db (stdlib sqlite3)::
 
     conversations(id, user, title, created_at, updated_at)      -- user "" when login is off
     turns(conversation_id, idx, question, result_json)          -- AnswerResult without its contexts
@@ -42,7 +42,7 @@ def now_beijing() -> dt.datetime:
 
 
 def _connect(settings: Settings) -> sqlite3.Connection:
-    path = Path(settings.data_dir) / DB_NAME
+    path = Path(settings.index.data_dir) / DB_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10)
     conn.row_factory = sqlite3.Row
@@ -175,7 +175,7 @@ def save_conversation(turns: list[tuple[str, AnswerResult]], settings: Settings,
                       now: dt.datetime | None = None, title: str | None = None) -> Path:
     """Write the Markdown under <data_dir>/conversations/ and return the path (for a download button)."""
     now = (now or now_beijing()).astimezone(BEIJING)
-    folder = Path(settings.data_dir) / "conversations"
+    folder = Path(settings.index.data_dir) / "conversations"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"质量月对话-{now:%Y%m%d-%H%M%S}.md"
     n = 1

@@ -131,6 +131,23 @@ class ExtractiveAnswerer:
 
     # ---- answering
     def answer(self, question: str, retrieval: Retrieval) -> Draft:
+        early = self._early_refusal(question, retrieval)
+        if early:
+            return early
+        kinds = question_kinds(question)
+        contexts = self._matching(retrieval)
+        absent = self._absent_attachment(question, contexts, kinds)
+        if absent:
+            return self.refusal(retrieval, absent)
+        if DOC_LEVEL_KINDS & set(kinds):
+            contexts = self._with_mastheads(contexts)
+        units = self._evidence(question, retrieval, contexts, kinds)
+        if isinstance(units, Draft):
+            return units
+        return self._compose_best(question, retrieval, units, contexts, kinds)
+
+    def _early_refusal(self, question: str, retrieval: Retrieval) -> Draft | None:
+        """A refusal that needs no passage read: a year, place or notice the index does not hold."""
         if retrieval.missing_year:
             return self.refusal(retrieval, f"语料中没有{retrieval.missing_year}年的“质量月”通知，无法回答该年份的问题。")
         place = self._out_of_corpus_place(question)
@@ -139,19 +156,20 @@ class ExtractiveAnswerer:
         if not retrieval.contexts:
             return Draft("语料中没有找到与该问题相关的内容。", answerable=False)
         missing = self._missing_notice(question, retrieval)
-        if missing:
-            return self.refusal(retrieval, missing)
-        kinds = question_kinds(question)
-        contexts = self._matching(retrieval)
-        absent = self._absent_attachment(question, contexts, kinds)
-        if absent:
-            return self.refusal(retrieval, absent)
-        if DOC_LEVEL_KINDS & set(kinds):
-            contexts = self._with_mastheads(contexts)
-        units = score_units(question, contexts, kinds)
-        need_fact = [k for k in kinds if k in FACT_KINDS]
+        return self.refusal(retrieval, missing) if missing else None
+
+    @staticmethod
+    def _facts_needed(kinds: list[str]) -> list[str]:
         if "issue_date" in kinds:
-            need_fact = ["issue_date"]  # "哪天印发" asks for the 成文日期, not any date in the text
+            return ["issue_date"]  # "哪天印发" asks for the 成文日期, not any date in the text
+        return [k for k in kinds if k in FACT_KINDS]
+
+    def _evidence(self, question: str, retrieval: Retrieval, contexts: list[Context],
+                  kinds: list[str]) -> list[Unit] | Draft:
+        """The units that answer, best first, or the refusal saying what the passages do not state."""
+        units = score_units(question, contexts, kinds)
+        need_fact = self._facts_needed(kinds)
+        if "issue_date" in kinds:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
         if need_fact:
             units = self._kind_units(question, units, contexts)
@@ -172,7 +190,7 @@ class ExtractiveAnswerer:
                 return self.refusal(retrieval, f"语料中没有{year}{LEVEL_NAMES[retrieval.info.level]}的"
                                                f"“质量月”通知，检索到的只有其他层级的文件。")
         everything = "".join(c.title + c.section + c.text for c in contexts)
-        if term_coverage(question, everything) < self.settings.min_answer_score:
+        if term_coverage(question, everything) < self.settings.answer.min_answer_score:
             return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
         if SUBJECT_KINDS & set(kinds):
             # a date, phone or count belongs to a subject: it comes from the passages that name that
@@ -185,12 +203,17 @@ class ExtractiveAnswerer:
             return self.refusal(retrieval, "检索到的段落都没有提到问题中的关键内容。")
         if "doc_no" in kinds:
             units = self._prefer_matching_doc_no(units, contexts, retrieval)
+        return units
+
+    def _compose_best(self, question: str, retrieval: Retrieval, units: list[Unit], contexts: list[Context],
+                      kinds: list[str]) -> Draft:
+        """The answer from the best units: one per notice, a count, an outline or quoted sentences."""
         best = units[0]
         ctx = contexts[best.context]
         info = retrieval.info
         several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
         if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
-            per_notice = self._per_notice(units, contexts, need_kind=not several or bool(need_fact))
+            per_notice = self._per_notice(units, contexts, need_kind=not several or bool(self._facts_needed(kinds)))
             if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
                 common = self._common_items(per_notice, contexts)
                 if common:
@@ -202,7 +225,7 @@ class ExtractiveAnswerer:
         if OUTLINE_CUES.search(question):
             # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
             # in order of evidence, that belongs to a section with several parts
-            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.top_k]:
+            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
                 parts = self.store.outline(contexts[i])
                 if len(parts) > 1:
                     return self._compose_outline(contexts[i], parts)
@@ -390,7 +413,7 @@ class ExtractiveAnswerer:
                 chosen.extend((sib, u) for u in split_units(sib) if u != heading)
         else:
             floor = best.score * 0.75
-            limit = self.settings.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3
+            limit = self.settings.answer.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3
             seen: set[str] = set()
             for u in units:
                 if u.score < floor or len(chosen) >= limit:

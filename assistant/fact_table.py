@@ -18,7 +18,7 @@ KINDS = {"theme": "活动主题", "slogans": "口号", "co_issuers": "联合发�
 
 
 @dataclass
-class Item:
+class CellValue:
     """One value shown in a cell, cited to its span."""
     text: str
     doc_id: str
@@ -31,7 +31,7 @@ class Item:
 class Entry:
     """What one notice says for the chosen fact."""
     notice: NoticeFacts
-    items: list[Item] = field(default_factory=list)
+    items: list[CellValue] = field(default_factory=list)
 
 
 @dataclass
@@ -45,11 +45,11 @@ class FactTable:
         return self.cells.get((year, column), [])
 
 
-def _item(text: str, fact: Fact, detail: bool = False) -> Item:
-    return Item(text, fact.span.doc_id, fact.span.start, fact.span.end, detail)
+def _item(text: str, fact: Fact, detail: bool = False) -> CellValue:
+    return CellValue(text, fact.span.doc_id, fact.span.start, fact.span.end, detail)
 
 
-def items_of(nf: NoticeFacts, kind: str) -> list[Item]:
+def items_of(nf: NoticeFacts, kind: str) -> list[CellValue]:
     """The values of one fact kind in one notice, each with its span ([] when the notice does not state it)."""
     if kind in ("theme", "period"):
         fact = getattr(nf, kind)

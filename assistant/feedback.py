@@ -1,6 +1,6 @@
 """👍/👎 on answers, stored locally so the question set can grow from real use.
 
-The store is one SQLite file, ``<settings.data_dir>/feedback.sqlite`` (stdlib ``sqlite3``;
+The store is one SQLite file, ``<settings.index.data_dir>/feedback.sqlite`` (stdlib ``sqlite3``;
 created on first use). Schema (``PRAGMA user_version`` = 1; see docs/feedback.md)::
 
     CREATE TABLE feedback (
@@ -69,7 +69,7 @@ _NOT_ANSWER_AFFECTING = {
 
 
 def db_path(settings: Settings) -> Path:
-    return Path(settings.data_dir) / DB_NAME
+    return Path(settings.index.data_dir) / DB_NAME
 
 
 def settings_version(settings: Settings) -> str:
@@ -79,14 +79,13 @@ def settings_version(settings: Settings) -> str:
     stored and shared; two installs with the same answer settings get the same version.
     """
     values = {}
-    for name in sorted(type(settings).model_fields):
-        value = getattr(settings, name)
+    for name, value in sorted(settings.flat_items(), key=lambda item: item[0]):
         if name in _NOT_ANSWER_AFFECTING or isinstance(value, SecretStr):
             continue
         if isinstance(value, Path):
             value = value.name  # the model file, not where it sits
         values[name] = value
-    prompts = Path(settings.prompts_dir)
+    prompts = Path(settings.index.prompts_dir)
     if prompts.is_dir():
         values["prompts"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                              for p in sorted(prompts.glob("*.txt"))}

@@ -26,7 +26,7 @@ year, level/region, the notice, the topic — read with :func:`assistant.query.p
 
 Follow-ups chain: turn 1 is rewritten given turn 0, turn 2 given the rewritten turn 1, …
 
-With an LLM answerer configured (``settings.answerer != "extractive"``) a condense-question
+With an LLM answerer configured (``settings.answer.answerer != "extractive"``) a condense-question
 prompt (``prompts/condense_question.txt``) is tried first; its output is sanity-checked
 (one line of Chinese, < 200 chars, same years as the rules found) and the rules are used
 whenever the model fails or answers implausibly. Full new questions never go to the model.
@@ -37,7 +37,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from assistant.query import _LEVEL_WORDS, parse_query, parse_years
+from assistant.query import LEVEL_WORDS, parse_query, parse_years
 from index.gazetteer import place_spans
 from index.settings import Settings
 from index.tokenize import tokens
@@ -125,10 +125,10 @@ def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _analyse(text: str, settings: Settings) -> _Turn:
     text = (text or "").strip()
-    info = parse_query(text, settings.today)
+    info = parse_query(text, settings.retrieval.today)
     turn = _Turn(text=text, years=list(info.years), level=info.level or "", regions=list(info.regions))
     turn.year_spans = [m.span() for m in _YEAR_SPAN.finditer(text)]
-    level_spans = [m.span() for _, pattern in _LEVEL_WORDS for m in re.finditer(pattern, text)]
+    level_spans = [m.span() for _, pattern in LEVEL_WORDS for m in re.finditer(pattern, text)]
     turn.scope_spans = _merge(level_spans + _place_spans(text))
     if not turn.level and (turn.regions or level_spans):
         turn.level = (getattr(info, "levels", None) or ["?"])[0]
@@ -170,7 +170,7 @@ def _absolute(text: str, settings: Settings) -> str:
     """今年/去年/25年 … written out as 2025年/2024年, so the shown question reads on its own."""
     def repl(m: re.Match) -> str:
         span = m.group(0).replace(" ", "")
-        years = parse_years(span if span.endswith("年") else span + "年", settings.today)
+        years = parse_years(span if span.endswith("年") else span + "年", settings.retrieval.today)
         return f"{years[0]}年" if years else m.group(0)
 
     return _YEAR_SPAN.sub(repl, text)
@@ -296,7 +296,13 @@ def rewrite_once(question: str, previous: str, settings: Settings) -> str:
     named = _named_answer(question, previous)
     if named:  # "那个文件" = the 文件 the previous question asked for ("依据哪些文件")
         return _absolute(named, settings)
+    if new.pronoun:
+        return _resolve_pronoun(new, previous, prev_turn, settings)
+    return _resolve_own_content(question, new, previous, prev_turn, settings)
 
+
+def _resolve_pronoun(new: _Turn, previous: str, prev_turn: _Turn, settings: Settings) -> str:
+    """这些/其中/它 … : the pronoun stands for what the previous question asked about."""
     if new.pronoun == "plural":
         m = _PLURAL.match(new.text[len(new.cue):])
         word = m.group(0) if m else ""
@@ -326,8 +332,12 @@ def rewrite_once(question: str, previous: str, settings: Settings) -> str:
             elif _NOTICE_ATTR.search(new.body):  # 它的文号/附件… can only be the notice's
                 head += "通知"
         return _compose(head, new.body, new, settings)
+    raise ValueError(f"unknown pronoun kind {new.pronoun!r}")
 
-    # no pronoun, a content of its own
+
+def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _Turn, settings: Settings) -> str:
+    """A follow-up with no pronoun but a content of its own: another fact of the same topic,
+    a parallel item (那电梯呢？), or a topic of its own that inherits the scope it leaves out."""
     if _SMALL_TALK.match(question):
         return question
     if _attribute_only(new.content) and not (new.has_place and _ANCHOR.search(new.body)):
@@ -391,7 +401,7 @@ _MODEL_CACHE: dict[tuple, object] = {}
 
 
 def _chat_model(settings: Settings):
-    key = (settings.answerer, str(settings.llm_model_path), settings.openai_base_url, settings.openai_model)
+    key = (settings.answer.answerer, str(settings.llm.llm_model_path), settings.llm.openai_base_url, settings.llm.openai_model)
     if key not in _MODEL_CACHE:
         from assistant.llm import make_chat_model
 
@@ -400,9 +410,9 @@ def _chat_model(settings: Settings):
 
 
 def _prompt(settings: Settings, history: list[str], question: str) -> str:
-    template = (settings.prompts_dir / "condense_question.txt").read_text(encoding="utf-8")
+    template = (settings.index.prompts_dir / "condense_question.txt").read_text(encoding="utf-8")
     turns = "\n".join(f"{i}. {t}" for i, t in enumerate(history, 1))
-    today = settings.today
+    today = settings.retrieval.today
     return (template.replace("{today}", f"{today.year}年{today.month}月{today.day}日")
             .replace("{history}", turns).replace("{question}", question))
 
@@ -417,7 +427,7 @@ def _clean_llm(text: str) -> str:
 
 
 def _level_of(text: str, settings: Settings) -> str:
-    info = parse_query(text, settings.today)
+    info = parse_query(text, settings.retrieval.today)
     return info.level or (info.regions and info.region_levels[0]) or ""
 
 
@@ -431,8 +441,8 @@ def llm_output_ok(candidate: str, rules: str, settings: Settings, question: str 
     """
     if not candidate or len(candidate) >= 200 or not re.search(r"[\u4e00-\u9fff]", candidate):
         return False
-    rule_years = set(parse_years(rules, settings.today))
-    if rule_years and set(parse_years(candidate, settings.today)) != rule_years:
+    rule_years = set(parse_years(rules, settings.retrieval.today))
+    if rule_years and set(parse_years(candidate, settings.retrieval.today)) != rule_years:
         return False
     rule_level = _level_of(rules, settings)
     if rule_level and _level_of(candidate, settings) != rule_level:
@@ -462,7 +472,7 @@ def rewrite_question(question: str, history: list[str], settings: Settings, chat
     if not history:
         return question
     rules = rewrite_with_rules(question, history, settings)
-    if settings.answerer == "extractive" and chat_model is None:
+    if settings.answer.answerer == "extractive" and chat_model is None:
         return rules
     if _is_standalone(_analyse(question, settings)):
         return question  # a full new question: nothing for a model to add, nothing to pollute

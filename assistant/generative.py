@@ -23,7 +23,7 @@ REFUSAL_OVERRIDDEN_NOTE = "模型表示资料中没有答案，但检索到的�
 
 
 def load_prompt(settings: Settings, name: str) -> str:
-    return (Path(settings.prompts_dir) / name).read_text(encoding="utf-8")
+    return (Path(settings.index.prompts_dir) / name).read_text(encoding="utf-8")
 
 
 class GenerativeAnswerer:
@@ -31,7 +31,7 @@ class GenerativeAnswerer:
         self.settings = settings
         self.model = model
         self.fallback = fallback
-        self.name = settings.answerer
+        self.name = settings.answer.answerer
         self.model_name = model.name
 
     def passages(self, retrieval: Retrieval, picked: dict[int, Context]) -> dict[int, Context]:
@@ -39,9 +39,9 @@ class GenerativeAnswerer:
         the rest in retrieval order, within the character budget (always at least one)."""
         chosen, seen, used = {}, set(), 0
         for ctx in list(picked.values()) + retrieval.contexts:
-            if ctx.chunk_id in seen or len(chosen) >= self.settings.llm_max_passages:
+            if ctx.chunk_id in seen or len(chosen) >= self.settings.llm.llm_max_passages:
                 continue
-            if chosen and used + len(ctx.text) > self.settings.llm_passage_chars:
+            if chosen and used + len(ctx.text) > self.settings.llm.llm_passage_chars:
                 continue
             seen.add(ctx.chunk_id)
             used += len(ctx.text)
@@ -69,7 +69,7 @@ class GenerativeAnswerer:
         evidence gate found, fall back to the extractive answer, saying so."""
         text = text.strip()
         if not text or any(m in text for m in REFUSAL_MARKERS):
-            if self.settings.llm_trust_refusals:
+            if self.settings.llm.llm_trust_refusals:
                 return Draft(text or "语料中没有相关内容。", answerable=False)
             return self.quoted(baseline, REFUSAL_OVERRIDDEN_NOTE)
         text = attribute(text, cited)
@@ -86,8 +86,8 @@ class GenerativeAnswerer:
         baseline, messages, cited = self.prepare(question, retrieval)
         if messages is None:
             return baseline
-        text = self.model.chat(messages, max_tokens=self.settings.llm_max_tokens,
-                               temperature=self.settings.llm_temperature)
+        text = self.model.chat(messages, max_tokens=self.settings.llm.llm_max_tokens,
+                               temperature=self.settings.llm.llm_temperature)
         return self.settle(text, baseline, cited)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
@@ -97,8 +97,8 @@ class GenerativeAnswerer:
             yield baseline
             return
         pieces = []
-        for piece in self.model.stream(messages, max_tokens=self.settings.llm_max_tokens,
-                                       temperature=self.settings.llm_temperature):
+        for piece in self.model.stream(messages, max_tokens=self.settings.llm.llm_max_tokens,
+                                       temperature=self.settings.llm.llm_temperature):
             pieces.append(piece)
             yield piece
         yield self.settle("".join(pieces), baseline, cited)

@@ -26,9 +26,9 @@ def mask_secrets(text: str, *secrets: str) -> str:
 
 def settings_secrets(settings: Settings) -> list[str]:
     """Every secret a Settings holds: the API key and the login passwords."""
-    users = settings.auth_users.get_secret_value()
+    users = settings.security.auth_users.get_secret_value()
     passwords = [pair.split(":", 1)[1] for pair in users.split(",") if ":" in pair]
-    return [settings.openai_api_key.get_secret_value(), *passwords]
+    return [settings.llm.openai_api_key.get_secret_value(), *passwords]
 
 
 @runtime_checkable
@@ -42,19 +42,19 @@ class ChatModel(Protocol):
 
 def make_chat_model(settings: Settings) -> ChatModel | None:
     """The configured backend, or None for the extractive answerer (no LLM at all)."""
-    if settings.answerer == "extractive":
+    if settings.answer.answerer == "extractive":
         return None
     try:
-        if settings.answerer == "llamacpp":
+        if settings.answer.answerer == "llamacpp":
             from assistant.components.llamacpp_llm import LlamaCppChatModel
             return LlamaCppChatModel(settings)
-        if settings.answerer == "openai":
+        if settings.answer.answerer == "openai":
             from assistant.components.openai_llm import OpenAIChatModel
             return OpenAIChatModel(settings)
     except ImportError as e:  # the optional extra is missing: say how to get it
-        raise LLMError(f"answerer {settings.answerer!r} needs {e.name}: "
+        raise LLMError(f"answerer {settings.answer.answerer!r} needs {e.name}: "
                        "pip install -r requirements-llm.txt") from e
-    raise ValueError(f"unknown answerer {settings.answerer!r}")
+    raise ValueError(f"unknown answerer {settings.answer.answerer!r}")
 
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "user": "user", "assistant": "assistant"}

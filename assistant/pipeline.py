@@ -1,8 +1,13 @@
 """The answer chain: question → (follow-up rewrite) → hybrid retrieval → answerer → citation check.
 
 `Assistant` is what the CLI, the app and the eval runner use. The chain itself
-is a LangChain Runnable (`Assistant.chain`), so it can be composed or traced
-like any other LangChain pipeline.
+is a LangChain Runnable (`Assistant.chain`) of typed steps (assistant/steps.py):
+
+    Question → Standalone → Retrieved → AnswerResult
+
+`chain.invoke({"question": …, "history": […]})` returns the AnswerResult;
+`chain.stream(…)` yields an LLM answerer's text pieces (str, not yet verified) as
+they are generated and the verified AnswerResult last.
 """
 from __future__ import annotations
 
@@ -10,35 +15,23 @@ import queue
 import re
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Iterator
+from dataclasses import replace
+from typing import Any, Iterator
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.compose import compose
 from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.followup import rewrite_question
-from assistant.plan import Plan, plan_with_model, render
-from assistant.results import AnswerResult, Citation, Context
+from assistant.plan import plan_with_model, render
+from assistant.results import AnswerResult, Citation
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
+from assistant.steps import Question, Retrieved, Standalone
 from assistant.verify import verify_answer
 from index.reader import IndexReader
 from index.store import IndexStore
 from index.settings import Settings
-
-
-@dataclass
-class Turn:
-    """What flows through the chain."""
-    question: str
-    history: list[str] = field(default_factory=list)
-    filters: Filters | None = None
-    standalone: str = ""
-    retrieval: Retrieval | None = None
-    draft: Draft | None = None
-    plan: Plan | None = None
-    started: float = field(default_factory=time.perf_counter)
 
 
 def check_question(question: str, settings: Settings) -> str:
@@ -74,6 +67,40 @@ def split_questions(question: str) -> list[str]:
     return parts[:MAX_PARTS]
 
 
+def _step(fn, name: str, takes, gives) -> Runnable:
+    """One chain step with its input and output types declared (annotations are strings here)."""
+    return RunnableLambda(fn, name=name).with_types(input_type=takes, output_type=gives)
+
+
+class AnswerStep(Runnable[Retrieved, AnswerResult]):
+    """The last step: answer the retrieved passages and check the citations.
+
+    `invoke` returns the AnswerResult; `stream` first yields an LLM answerer's text
+    pieces as they are generated (an extractive answer has none), then the AnswerResult."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+
+    @property
+    def InputType(self) -> type[Retrieved]:  # noqa: N802 — LangChain's name
+        return Retrieved
+
+    @property
+    def OutputType(self) -> type[AnswerResult]:  # noqa: N802 — LangChain's name
+        return AnswerResult
+
+    def invoke(self, input: Retrieved, config: RunnableConfig | None = None, **kwargs: Any) -> AnswerResult:
+        return self._call_with_config(self.assistant.answer, input, config)
+
+    def stream(self, input: Retrieved, config: RunnableConfig | None = None,
+               **kwargs: Any) -> Iterator[str | AnswerResult]:
+        yield from self._transform_stream_with_config(iter([input]), self._pieces, config)
+
+    def _pieces(self, inputs: Iterator[Retrieved]) -> Iterator[str | AnswerResult]:
+        for retrieved in inputs:
+            yield from self.assistant.answer_pieces(retrieved)
+
+
 class Assistant:
     def __init__(self, settings: Settings, reader: IndexReader | None = None, chat_model=None):
         """`chat_model`: an already loaded ChatModel to answer with (else built from settings)."""
@@ -84,11 +111,14 @@ class Assistant:
         self.extractive = ExtractiveAnswerer(settings, self.store)
         self.answerer = self._make_answerer(chat_model)
         self.executor = Executor(self.store)
-        self.chain: Runnable = (RunnableLambda(self._rewrite) | RunnableLambda(self._retrieve)
-                                | RunnableLambda(self._answer))
+        self.chain: Runnable[Question | dict | str, AnswerResult] = (
+            _step(Question.of, "question", Question | dict | str, Question)
+            | _step(self.rewrite, "rewrite", Question, Standalone)
+            | _step(self.retrieve, "retrieve", Standalone, Retrieved)
+            | AnswerStep(self).with_config(run_name="answer"))
 
     def _make_answerer(self, chat_model):
-        if self.settings.answerer == "extractive":
+        if self.settings.answer.answerer == "extractive":
             return self.extractive
         from assistant.generative import GenerativeAnswerer
         from assistant.llm import make_chat_model
@@ -100,37 +130,38 @@ class Assistant:
         return getattr(self.answerer, "model_name", "") or "—"
 
     # ---- the chain steps
-    def _rewrite(self, turn: Turn) -> Turn:
+    def rewrite(self, asked: Question) -> Standalone:
         model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
-        turn.standalone = rewrite_question(turn.question, turn.history, self.settings, chat_model=model) \
-            if turn.history else turn.question
-        turn.plan = plan_with_model(turn.question, turn.history, self.settings, model)
-        return turn
+        text = rewrite_question(asked.question, asked.history, self.settings, chat_model=model) \
+            if asked.history else asked.question
+        return Standalone(asked=asked, text=text,
+                          plan=plan_with_model(asked.question, asked.history, self.settings, model))
 
     # ---- question plans (assistant/plan.py → execute.py → compose.py): facts answer first; None → passages
-    def _planned(self, turn: Turn) -> Draft | None:
-        if turn.plan is None or turn.filters or turn.retrieval.missing_year:
+    def _planned(self, retrieved: Retrieved) -> tuple[Retrieved, Draft] | None:
+        """The plan's answer and the question it was read as, or None when the passages should answer."""
+        if retrieved.plan is None or retrieved.asked.filters or retrieved.retrieval.missing_year:
             return None
-        evidence = self.executor.run(turn.plan)
+        evidence = self.executor.run(retrieved.plan)
         if evidence is None:
             return None
         draft = compose(evidence)
         if not draft.answerable:  # facts say the index cannot answer: a passage refusal says more (what is nearest)
-            passages = self.extractive.answer(turn.standalone, turn.retrieval)
-            return passages if not passages.answerable else draft
-        turn.standalone = render(turn.plan)
-        return draft
+            passages = self.extractive.answer(retrieved.standalone, retrieved.retrieval)
+            return (retrieved, passages) if not passages.answerable else (retrieved, draft)
+        return replace(retrieved, standalone=render(retrieved.plan)), draft
     # ---- end of question plans
 
-    def _retrieve(self, turn: Turn) -> Turn:
-        query = turn.standalone[: self.settings.max_question_chars]
-        turn.retrieval = self.retriever.search(query, filters=turn.filters)
-        info = turn.retrieval.info
-        if not turn.filters and not turn.retrieval.missing_year and (len(info.years) > 1 or len(info.levels) > 1
-                                                                     or len(info.regions) > 1):
-            self._retrieve_each_side(query, turn.retrieval)
-        return turn
-
+    def retrieve(self, standalone: Standalone) -> Retrieved:
+        query = standalone.text[: self.settings.answer.max_question_chars]
+        filters = standalone.asked.filters
+        retrieval = self.retriever.search(query, filters=filters)
+        info = retrieval.info
+        if not filters and not retrieval.missing_year and (len(info.years) > 1 or len(info.levels) > 1
+                                                           or len(info.regions) > 1):
+            self._retrieve_each_side(query, retrieval)
+        return Retrieved(asked=standalone.asked, standalone=standalone.text, plan=standalone.plan,
+                         retrieval=retrieval)
     def _retrieve_each_side(self, query: str, retrieval: Retrieval) -> None:
         """A comparison ("19年省里的口号和总局的有何不同") needs passages of every year/level it names:
         search once per side with that side as a filter and interleave the results."""
@@ -141,23 +172,40 @@ class Assistant:
             sides = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])][:4]
         per_side = [self.retriever.search(query, filters=f).contexts for f in sides]
         merged, seen = [], set()
-        for rank in range(self.settings.top_k):
+        for rank in range(self.settings.retrieval.top_k):
             for contexts in per_side + [retrieval.contexts]:
                 if rank < len(contexts) and contexts[rank].chunk_id not in seen:
                     seen.add(contexts[rank].chunk_id)
                     merged.append(contexts[rank])
-        retrieval.contexts = merged[: self.settings.top_k * 2]
+        retrieval.contexts = merged[: self.settings.retrieval.top_k * 2]
 
-    def _answer(self, turn: Turn) -> AnswerResult:
-        draft = self._planned(turn) or self.answerer.answer(turn.standalone, turn.retrieval)
-        return self.finish(turn, draft)
+    def answer(self, retrieved: Retrieved) -> AnswerResult:
+        planned = self._planned(retrieved)
+        if planned is not None:
+            return self.finish(*planned)
+        return self.finish(retrieved, self.answerer.answer(retrieved.standalone, retrieved.retrieval))
 
-    def finish(self, turn: Turn, draft: Draft) -> AnswerResult:
+    def answer_pieces(self, retrieved: Retrieved) -> Iterator[str | AnswerResult]:
+        """`answer`, streamed: an LLM answerer's text pieces, then the AnswerResult."""
+        stream = getattr(self.answerer, "stream", None)
+        planned = self._planned(retrieved)
+        if planned is not None or stream is None:
+            yield self.finish(*planned) if planned is not None else self.answer(retrieved)
+            return
+        for item in stream(retrieved.standalone, retrieved.retrieval):
+            if isinstance(item, Draft):
+                yield self.finish(retrieved, item)
+                return
+            yield item
+        raise RuntimeError("answerer stream ended without a draft")
+
+    def finish(self, retrieved: Retrieved, draft: Draft) -> AnswerResult:
         """Citation verification and the result record (public: the eval baseline reuses it)."""
-        flags = list(turn.retrieval.notes) + draft.flags
+        retrieval, asked = retrieved.retrieval, retrieved.asked
+        flags = list(retrieval.notes) + draft.flags
         text, citations = draft.text, []
         if draft.cited:
-            checked = verify_answer(draft.text, draft.cited, turn.retrieval.contexts + list(draft.cited.values()))
+            checked = verify_answer(draft.text, draft.cited, retrieval.contexts + list(draft.cited.values()))
             flags.extend(checked.flags)
             renumber = {old: new for new, old in enumerate(checked.used, 1)}
             text = re.sub(r"\[(\d{1,2})\]", lambda m: f"[{renumber[int(m.group(1))]}]"
@@ -170,18 +218,16 @@ class Assistant:
         users = {c.source for c in draft.cited.values() if c.trust == "user"} & {c.source for c in citations}
         if users:
             flags.append("引用了用户上传的文件（非正式公文）：" + "、".join(sorted(users)) + "，请与正式通知核对。")
-        if len(turn.question) > self.settings.max_question_chars:
-            flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
+        if len(asked.question) > self.settings.answer.max_question_chars:
+            flags.append(f"问题过长，只按前{self.settings.answer.max_question_chars}个字检索。")
         return AnswerResult(
-            question=turn.question, answer=text, answerable=answerable, citations=citations,
-            contexts=turn.retrieval.contexts, answerer=self.answerer.name, model=self.model_name,
-            latency_ms=round((time.perf_counter() - turn.started) * 1000, 1),
-            rewritten_question=turn.standalone, flags=flags,
-            plan=turn.plan.model_dump() if turn.plan else None)
+            question=asked.question, answer=text, answerable=answerable, citations=citations,
+            contexts=retrieval.contexts, answerer=self.answerer.name, model=self.model_name,
+            latency_ms=round((time.perf_counter() - asked.started) * 1000, 1),
+            rewritten_question=retrieved.standalone, flags=flags,
+            plan=retrieved.plan.model_dump() if retrieved.plan else None)
 
     # ---- public API
-    def search(self, question: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
-        return self.retriever.search(question, k=k, filters=filters)
 
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> AnswerResult:
         started = time.perf_counter()
@@ -190,13 +236,13 @@ class Assistant:
             return AnswerResult(question=question, answer=problem, answerable=False, answerer=self.answerer.name,
                                 model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
         with self.reader.pinned():  # one answer, one snapshot, even if a re-index commits meanwhile
-            parts = split_questions(question[: self.settings.max_question_chars])
+            parts = split_questions(question[: self.settings.answer.max_question_chars])
             if len(parts) > 1:
                 result = self._ask_parts(question, parts, list(history or []), filters, started)
             else:
-                result = self.chain.invoke(Turn(question=question, history=list(history or []), filters=filters))
-        if len(question) > self.settings.max_question_chars and not any("问题过长" in f for f in result.flags):
-            result.flags.append(f"问题过长，只按前{self.settings.max_question_chars}个字检索。")
+                result = self.chain.invoke(Question(question, list(history or []), filters))
+        if len(question) > self.settings.answer.max_question_chars and not any("问题过长" in f for f in result.flags):
+            result.flags.append(f"问题过长，只按前{self.settings.answer.max_question_chars}个字检索。")
         return result
 
     def ask_stream(self, question: str, history: list[str] | None = None,
@@ -224,26 +270,21 @@ class Assistant:
             yield item
 
     def _ask_streaming(self, question: str, history: list[str], filters, emit) -> AnswerResult:
-        stream = getattr(self.answerer, "stream", None)
-        if stream is None or check_question(question, self.settings) \
-                or len(split_questions(question[: self.settings.max_question_chars])) > 1:
+        if check_question(question, self.settings) \
+                or len(split_questions(question[: self.settings.answer.max_question_chars])) > 1:
             return self.ask(question, history, filters)
         with self.reader.pinned():
-            turn = self._retrieve(self._rewrite(Turn(question=question, history=history, filters=filters)))
-            planned = self._planned(turn)
-            if planned is not None:
-                return self.finish(turn, planned)
-            for item in stream(turn.standalone, turn.retrieval):
-                if isinstance(item, Draft):
-                    return self.finish(turn, item)
+            for item in self.chain.stream(Question(question, history, filters)):
+                if isinstance(item, AnswerResult):
+                    return item
                 emit(item)
-        raise RuntimeError("answerer stream ended without a draft")
+        raise RuntimeError("answer chain ended without a result")
 
     def _ask_parts(self, question: str, parts: list[str], history: list[str], filters, started: float):
         """"第几届？这届奖后来搞了什么活动？": answer each part in turn, later parts read as follow-ups."""
         results = []
         for part in parts:
-            results.append(self.chain.invoke(Turn(question=part, history=list(history), filters=filters)))
+            results.append(self.chain.invoke(Question(part, list(history), filters)))
             history.append(part)
         lines, citations, contexts, seen = [], [], [], set()
         for i, r in enumerate(results, 1):

@@ -155,7 +155,7 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     """The plan a question states on its own (no history)."""
     text = (question or "").strip()
     # scope is read outside quotes: a quoted slogan's words are no place ("…利民惠民")
-    info = parse_query(_QUOTED.sub("“”", text), settings.today)
+    info = parse_query(_QUOTED.sub("“”", text), settings.retrieval.today)
     info.years = list(dict.fromkeys(info.years + _listed_years(text)))
     if not info.levels and _OUR_PROVINCE.search(text):
         info.levels = ["provincial"]
@@ -249,9 +249,9 @@ def render(plan: Plan) -> str:
 
 # ---- the LLM path: the same schema, written as JSON by a model
 def _llm_prompt(settings: Settings, history: list[str], question: str) -> str:
-    template = (settings.prompts_dir / "plan_question.txt").read_text(encoding="utf-8")
+    template = (settings.index.prompts_dir / "plan_question.txt").read_text(encoding="utf-8")
     turns = "\n".join(f"{i}. {t}" for i, t in enumerate(history, 1)) or "（无）"
-    today = settings.today
+    today = settings.retrieval.today
     return (template.replace("{today}", f"{today.year}年{today.month}月{today.day}日")
             .replace("{history}", turns).replace("{question}", question))
 
@@ -271,7 +271,7 @@ def plan_with_model(question: str, history: list[str], settings: Settings, chat_
     """The parser's plan, or the model's when an LLM answerer is configured and its JSON is valid
     and agrees with the years the parser read (the slot small models most often get wrong)."""
     parsed = plan_question(question, history, settings)
-    if settings.answerer == "extractive" or chat_model is None:
+    if settings.answer.answerer == "extractive" or chat_model is None:
         return parsed
     try:
         raw = chat_model.chat([{"role": "user", "content": _llm_prompt(settings, history, question)}],

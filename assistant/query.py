@@ -1,7 +1,7 @@
 """Question understanding: which year, level and place a staff member's question is about.
 
 Reads 2025年 / 25年 / 今年 / 去年, 国家/全国/总局, 省里/省局/全省, 市里, 县里/我们县 and
-place names. 今年 and 去年 are read against `settings.today` so evaluations can
+place names. 今年 and 去年 are read against `settings.retrieval.today` so evaluations can
 fix the date.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from index.gazetteer import find_places
 
-_LEVEL_WORDS = [
+LEVEL_WORDS = [
     ("national", r"全国|国家|总局|国务院|国市监"),
     ("provincial", r"省里|省局|全省|省级|本省|我省|省质量强省|省市场监管|省办"),
     ("municipal", r"市里|设区市|市级|地市"),
@@ -60,8 +60,8 @@ def parse_query(text: str, today: dt.date) -> QueryInfo:
     info = QueryInfo(text=text, years=parse_years(text, today))
     # "省里转发国家通知时的联系人": what was forwarded is not who is asked about
     subject = _FORWARDED.sub("转发", text)
-    info.levels = [level for level, pattern in _LEVEL_WORDS if re.search(pattern, subject)] \
-        or [level for level, pattern in _LEVEL_WORDS if re.search(pattern, text)]
+    info.levels = [level for level, pattern in LEVEL_WORDS if re.search(pattern, subject)] \
+        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, text)]
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))

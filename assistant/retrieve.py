@@ -46,6 +46,18 @@ class Retrieval:
     notes: list[str] = field(default_factory=list)
     available_years: list[int] = field(default_factory=list)
 
+    @property
+    def documents(self) -> list[Document]:
+        """The passages as LangChain Documents (what `HybridRetriever.invoke` returns)."""
+        return [as_document(c) for c in self.contexts]
+
+
+def as_document(ctx: Context) -> Document:
+    """A passage as a LangChain Document: its text, and every other field of the Context as metadata
+    (source, title, doc_no, section, chunk_id, score, year, level, region, header, kind)."""
+    return Document(page_content=ctx.text, id=ctx.chunk_id,
+                    metadata={k: v for k, v in ctx.__dict__.items() if k != "text"})
+
 
 def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[str]) -> tuple[bool, bool, bool]:
     """Whether a passage is of the year, level and region asked. A document whose year was not read
@@ -59,18 +71,29 @@ def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over our index; `search()` gives the richer `Retrieval`."""
+    """LangChain retriever over our index.
+
+    `invoke(query, k=…, filters=Filters(…))` → list[Document] (the LangChain contract; k defaults
+    to settings.retrieval.top_k). `search(query, k, filters)` → `Retrieval`: the same passages plus what the
+    question was read as (year, level, place) and the notes a caller should show (a year asked that
+    the index does not hold, filters that matched nothing)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     reader: IndexReader
     settings: Settings
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.search(query)
-        return [Document(page_content=c.text, metadata={**c.__dict__, "text": None}) for c in result.contexts]
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HybridRetriever:
+        """A retriever over the index that `settings` point at (data_dir, the embedding model)."""
+        return cls(reader=IndexReader(settings), settings=settings)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, filters: Filters | None = None) -> list[Document]:
+        return self.search(query, k=k, filters=filters).documents
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> Retrieval:
-        s = self.settings
+        """The passages for `query`, ranked, with what the question was read as (see the class)."""
+        s = self.settings.retrieval
         k = k or s.top_k
         view = self.reader.view()
         info = parse_query(query, s.today)
@@ -120,7 +143,7 @@ class HybridRetriever(BaseRetriever):
 
     def _fuse(self, view: IndexView, query: str, years: list[int]) -> dict[int, float]:
         """Reciprocal rank fusion of vector and BM25 rankings (plus year-restricted ones)."""
-        s = self.settings
+        s = self.settings.retrieval
         position = view.position
         qvec = self.reader.embeddings.embed_query(query)
         qtok = tokens(query)
@@ -145,7 +168,7 @@ class HybridRetriever(BaseRetriever):
     def _vector_for_year(self, view: IndexView, qvec: list[float], year: int, wide: list[int]) -> list[int]:
         """Rows of one year by vector similarity: taken from the wide unfiltered search when it
         covers the whole index or holds enough of them, else from an exact search of that year."""
-        n = self.settings.candidates // 2
+        n = self.settings.retrieval.candidates // 2
         rows = [i for i in wide if view.years[i] == year][:n]
         if len(rows) >= n or len(wide) >= len(view.ids):
             return rows
@@ -154,7 +177,7 @@ class HybridRetriever(BaseRetriever):
     def _rerank(self, view: IndexView, query: str, top: list[tuple]) -> list[tuple]:
         from index.components.st_embeddings import CrossEncoderReranker
 
-        reranker = CrossEncoderReranker.get(self.settings.reranker, self.settings.embed_device)
+        reranker = CrossEncoderReranker.get(self.settings.retrieval.reranker, self.settings.embedding.embed_device)
         texts = [view.record(view.ids[t[1]])["text"] for t in top]
         scores = reranker.score(query, texts)
         order = np.argsort(-np.asarray(scores))

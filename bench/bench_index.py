@@ -44,7 +44,7 @@ import assistant.retrieve as retrieve_mod  # noqa: E402
 from assistant.retrieve import HybridRetriever  # noqa: E402
 from index.components.chroma_store import ChromaVectorStore  # noqa: E402
 from index.components.st_embeddings import SentenceTransformerEmbeddings  # noqa: E402
-from index.ingest import _chroma_meta, ingest  # noqa: E402
+from index.ingest import chroma_meta, ingest  # noqa: E402
 from index.reader import IndexReader  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.snapshot import FileEntry, Snapshot  # noqa: E402
@@ -172,8 +172,8 @@ def micro_profile(retriever: HybridRetriever, vectors: dict[str, list[float]], y
 
     reader = retriever.reader
     view, store = reader.view(), reader.store
-    cand = retriever.settings.candidates
-    wide = cand * retriever.settings.year_overfetch
+    cand = retriever.settings.retrieval.candidates
+    wide = cand * retriever.settings.retrieval.year_overfetch
     pieces = {
         "reader.view()": lambda q, v: reader.view(),
         "store.count() (once per snapshot)": lambda q, v: store.count(),
@@ -253,7 +253,7 @@ def bench_corpus(work: Path, embeddings, n_queries: int, results: dict) -> Setti
         retriever.search(q)
     queries = (QUERIES * (n_queries // len(QUERIES) + 1))[:n_queries]
     vectors: dict = {}
-    lat = StageTimer(retriever, vectors).run(queries, k=settings.top_k)
+    lat = StageTimer(retriever, vectors).run(queries, k=settings.retrieval.top_k)
     lat["load_avg_1m"] = load()
     lat["pieces_median_ms"] = micro_profile(retriever, vectors)
     results["corpus"]["query"] = lat
@@ -265,7 +265,7 @@ def bench_corpus(work: Path, embeddings, n_queries: int, results: dict) -> Setti
 
 def bench_synthetic(work: Path, real: Settings, vectors: dict, embeddings, n_target: int, n_queries: int,
                     deadline: float, results: dict) -> None:
-    snap = Snapshot.load(real.index_dir)
+    snap = Snapshot.load(real.index.index_dir)
     real_store = ChromaVectorStore(real)
     got = real_store.collection.get(include=["embeddings"])
     chunk_vecs = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
@@ -294,7 +294,7 @@ def bench_synthetic(work: Path, real: Settings, vectors: dict, embeddings, n_tar
             new_id = f"s{copy:04d}-{cid}"
             new.chunks[new_id] = {"text": rec["text"], "meta": meta, "tokens": rec["tokens"]}
             ids.append(new_id)
-            metas.append(_chroma_meta(meta))
+            metas.append(chroma_meta(meta))
         store.upsert(ids, noisy.tolist(), metas, batch=5000)
         for name, entry in snap.files.items():
             new.files[f"synthetic/{copy:04d}/{name}"] = FileEntry(
@@ -304,9 +304,9 @@ def bench_synthetic(work: Path, real: Settings, vectors: dict, embeddings, n_tar
             print(f"    upserted {(copy + 1) * len(base_ids)} vectors, {time.perf_counter() - t:.0f} s")
     upsert_s = time.perf_counter() - t
     t = time.perf_counter()
-    new.save(settings.index_dir)
+    new.save(settings.index.index_dir)
     save_s = time.perf_counter() - t
-    snapshot_mb = Snapshot.path(settings.index_dir).stat().st_size / 1e6
+    snapshot_mb = Snapshot.path(settings.index.index_dir).stat().st_size / 1e6
     del new, chunk_vecs
 
     retriever = make_retriever(settings, embeddings)
@@ -324,7 +324,7 @@ def bench_synthetic(work: Path, real: Settings, vectors: dict, embeddings, n_tar
     if n_run < n_queries:
         print(f"    time budget: {n_run} of {n_queries} queries ({per_query * 1000:.0f} ms each in warm-up)")
     queries = (QUERIES * (n_run // len(QUERIES) + 1))[:n_run]
-    lat = StageTimer(retriever).run(queries, k=settings.top_k)
+    lat = StageTimer(retriever).run(queries, k=settings.retrieval.top_k)
     lat["load_avg_1m"] = load()
     lat["pieces_median_ms"] = micro_profile(retriever, vectors)
     results["synthetic"] = {
@@ -354,13 +354,13 @@ def main() -> None:
     settings = Settings()  # ZLY_EMBED_BACKEND / ZLY_EMBED_THREADS in the environment choose what is measured
     results: dict = {
         "when": dt.datetime.now().isoformat(timespec="seconds"), "machine": platform.machine(),
-        "cpus": os.cpu_count(), "embed_backend": settings.embed_backend, "embed_threads": settings.embed_threads,
+        "cpus": os.cpu_count(), "embed_backend": settings.embedding.embed_backend, "embed_threads": settings.embedding.embed_threads,
         "python": platform.python_version(),
         "targets": {"p95_corpus_ms": TARGET_P95_CORPUS_MS, "p95_100k_ms": TARGET_P95_100K_MS,
                     "reingest_pct": TARGET_REINGEST_PCT},
     }
-    print(f"bench_index: {results['cpus']} CPUs, embedder {settings.embed_backend} "
-          f"(threads {settings.embed_threads or 'default'}), load average {load()} at start")
+    print(f"bench_index: {results['cpus']} CPUs, embedder {settings.embedding.embed_backend} "
+          f"(threads {settings.embedding.embed_threads or 'default'}), load average {load()} at start")
     embeddings = SentenceTransformerEmbeddings(settings)
     t = time.perf_counter()
     embeddings.embed_query("加载模型")

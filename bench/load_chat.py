@@ -300,15 +300,15 @@ def prepare_index(work: Path, ci: bool) -> Settings:
     corpus, data = work / "corpus", work / "data"
     corpus.mkdir(parents=True)
     base = Settings()
-    names = CI_FILES if ci else [p.relative_to(base.corpus_dir).as_posix() for p in corpus_files(base)]
+    names = CI_FILES if ci else [p.relative_to(base.index.corpus_dir).as_posix() for p in corpus_files(base)]
     for name in names:
-        shutil.copyfile(base.corpus_dir / name, corpus / name)
+        shutil.copyfile(base.index.corpus_dir / name, corpus / name)
     settings = Settings(corpus_dir=corpus, data_dir=data, host="127.0.0.1")
-    existing = Snapshot.load(base.index_dir)
+    existing = Snapshot.load(base.index.index_dir)
     same_files = {n: e.sha256 for n, e in existing.files.items()} == {n: sha(corpus / n) for n in names}
     if existing.files and same_files and existing.settings_key == settings_key(settings):
-        shutil.copytree(base.index_dir, settings.index_dir)  # the repo's index is of exactly these files
-        log(f"index: reusing {base.index_dir} ({len(existing.chunks)} chunks)")
+        shutil.copytree(base.index.index_dir, settings.index.index_dir)  # the repo's index is of exactly these files
+        log(f"index: reusing {base.index.index_dir} ({len(existing.chunks)} chunks)")
     started = time.perf_counter()
     report = ingest(settings, show_progress=False)
     log(f"index: {report.summary()} in {time.perf_counter() - started:.0f}s")
@@ -350,10 +350,10 @@ class ServerRecorder:
     def _check_snapshot(self) -> None:
         from index.snapshot import Snapshot
 
-        path = Snapshot.path(self.settings.index_dir)
+        path = Snapshot.path(self.settings.index.index_dir)
         stamp = path.stat().st_mtime_ns
         if stamp != self._stamp:
-            ids = frozenset(Snapshot.load(self.settings.index_dir).chunks)
+            ids = frozenset(Snapshot.load(self.settings.index.index_dir).chunks)
             with self.lock:
                 if not self.snapshots or self.snapshots[-1] != ids:
                     self.snapshots.append(ids)
@@ -434,7 +434,7 @@ def server_main(args) -> int:
         from assistant.pipeline import Assistant
 
         assistant = Assistant(settings)
-        assistant.search("质量月活动主题")  # as serve() does: load the model before the first user
+        assistant.retriever.invoke("质量月活动主题")  # as serve() does: load the model before the first user
         recorder = ServerRecorder(settings)
         recorder.instrument(assistant)
         port = free_port()
@@ -443,7 +443,7 @@ def server_main(args) -> int:
         assert kwargs["server_name"] == "127.0.0.1"
         app.launch(**kwargs, prevent_thread_lock=True, quiet=True)
         url = f"http://127.0.0.1:{port}/"
-        users = parse_auth(settings.auth_users)
+        users = parse_auth(settings.security.auth_users)
         questions = work / "questions.json"
         questions.write_text(json.dumps(load_questions(), ensure_ascii=False), encoding="utf-8")
         client_out = work / "clients.json"
@@ -454,8 +454,8 @@ def server_main(args) -> int:
         if users:
             env["ZLY_BENCH_AUTH"] = f"{users[0][0]}:{users[0][1]}"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--clients", url, "--client-out", str(client_out),
-               "--corpus", str(settings.corpus_dir), "--work", str(work), "--questions", str(questions),
-               "--data", str(settings.data_dir),
+               "--corpus", str(settings.index.corpus_dir), "--work", str(work), "--questions", str(questions),
+               "--data", str(settings.index.data_dir),
                "--sessions", str(args.sessions), "--duration", str(args.duration), "--ramp", str(args.ramp),
                "--max-requests", str(args.max_requests), "--uploads", str(args.uploads),
                "--timeout", str(args.timeout), "--grace", str(args.grace)]

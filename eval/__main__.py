@@ -65,8 +65,6 @@ def main(argv: list[str] | None = None) -> int:
         settings = runner.make_settings(args.data_dir, args.corpus_dir, args.answerer,
                                         today=dt.date.fromisoformat(args.today))
         if args.add:
-            from pathlib import Path
-
             from eval.workspace import with_added
 
             settings = with_added(settings, args.add, Path(args.out) / "workspace")
@@ -106,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_llm(settings) -> None:
     """An unreachable model endpoint would otherwise fail every question one by one and still exit 0."""
-    if settings.answerer != "openai":
+    if settings.answer.answerer != "openai":
         return  # extractive needs none; llamacpp is loaded in-process (a failure raises at once)
     from assistant.llm import make_chat_model
 

@@ -29,8 +29,7 @@ COLLECTION = "baseline"
 
 
 def baseline_settings(settings: Settings, data_dir: Path | None = None) -> Settings:
-    return settings.model_copy(update={"data_dir": Path(data_dir or settings.data_dir / "baseline"),
-                                       "collection": COLLECTION})
+    return settings.with_(data_dir=Path(data_dir or settings.index.data_dir / "baseline"), collection=COLLECTION)
 
 
 class BaselinePipeline:
@@ -47,10 +46,10 @@ class BaselinePipeline:
     def _manifest(self) -> dict:
         from index.ingest import corpus_files
 
-        files = {p.relative_to(self.settings.corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        files = {p.relative_to(self.settings.index.corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                  for p in corpus_files(self.settings)}
         return {"files": files, "chunk_size": CHUNK_SIZE, "chunk_overlap": CHUNK_OVERLAP,
-                "embed_model": self.settings.embed_model}
+                "embed_model": self.settings.embedding.embed_model}
 
     def build(self) -> int:
         """(Re)build the baseline collection if the corpus or the model changed; returns the chunk count."""
@@ -60,7 +59,7 @@ class BaselinePipeline:
         from index.load import LoadError, load_text
 
         manifest = self._manifest()
-        mpath = self.bsettings.data_dir / "baseline_manifest.json"
+        mpath = self.bsettings.index.data_dir / "baseline_manifest.json"
         chroma = ChromaVectorStore(self.bsettings)
         old = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
         if old.get("build") == manifest and old.get("count") == chroma.count() > 0:
@@ -73,7 +72,7 @@ class BaselinePipeline:
         texts, metas, ids = [], [], []
         for name in manifest["files"]:
             try:
-                raw = load_text(self.settings.corpus_dir / name, self.settings).text
+                raw = load_text(self.settings.index.corpus_dir / name, self.settings).text
             except LoadError:
                 continue
             for i, chunk in enumerate(splitter.split_text(raw)):
@@ -131,16 +130,16 @@ class BaselinePipeline:
 
     def run(self, question: str, history: list[str] | None = None, depth: int = 10) -> tuple[AnswerResult, list[str]]:
         """Answer `question` (history is ignored); also return the chunk texts ranked to `depth`."""
-        from assistant.pipeline import Turn
+        from assistant.steps import Question, Retrieved
 
         started = time.perf_counter()
-        ranked = self.search(question, max(depth, self.settings.top_k))
-        retrieval = Retrieval(query=question, info=parse_query(question, self.settings.today),
-                              contexts=ranked[: self.settings.top_k])
+        ranked = self.search(question, max(depth, self.settings.retrieval.top_k))
+        retrieval = Retrieval(query=question, info=parse_query(question, self.settings.retrieval.today),
+                              contexts=ranked[: self.settings.retrieval.top_k])
         draft = self.answerer().answer(question, retrieval)
-        turn = Turn(question=question, history=list(history or []), standalone=question,
-                    retrieval=retrieval, started=started)
-        result = self.assistant.finish(turn, draft)  # the same verification path as ours
+        retrieved = Retrieved(asked=Question(question, list(history or []), started=started),
+                              standalone=question, plan=None, retrieval=retrieval)
+        result = self.assistant.finish(retrieved, draft)  # the same verification path as ours
         own = {c.chunk_id for c in ranked}
         if any(c.chunk_id not in own for c in result.citations):
             result.flags.append(MAIN_INDEX_FLAG)

@@ -23,11 +23,11 @@ THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 def calibrate(settings: Settings, questions_path, out_dir, thresholds=THRESHOLDS) -> list[dict]:
     from assistant.pipeline import Assistant
 
-    questions = load_questions(questions_path, corpus_dir=settings.corpus_dir)
+    questions = load_questions(questions_path, corpus_dir=settings.index.corpus_dir)
     base = build_assistant(settings)
     rows = []
     for t in thresholds:
-        s = settings.model_copy(update={"min_answer_score": t})
+        s = settings.with_(min_answer_score=t)
         m = summarize(ask_all(OursPipeline(Assistant(s, reader=base.reader)), questions), questions)
         rows.append({"min_answer_score": t, "accuracy_answerable": m["accuracy"]["answerable"],
                      "false_refusals": m["refusal_rate"]["answerable_refused"],
@@ -37,7 +37,7 @@ def calibrate(settings: Settings, questions_path, out_dir, thresholds=THRESHOLDS
     out.mkdir(parents=True, exist_ok=True)
     (out / "calibration.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     lines = [f"# Evidence gate calibration on `{questions_path}`", "",
-             f"Current setting: min_answer_score = {settings.min_answer_score}", "",
+             f"Current setting: min_answer_score = {settings.answer.min_answer_score}", "",
              "| min_answer_score | accuracy (answerable) | false refusals | true refusals | accuracy (all) |",
              "|---|---|---|---|---|"]
     lines += [f"| {r['min_answer_score']:.1f} | {_pct(r['accuracy_answerable'])} | {_pct(r['false_refusals'])} "

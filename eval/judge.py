@@ -120,7 +120,7 @@ _FUNCTION = set("由向至到报送交给与和及将对在从经为是的各")
 
 
 @dataclass(frozen=True)
-class Fact:
+class Claim:
     kind: str  # doc_no | email | web | date | number | latin | term | unit
     text: str
     year: str = ""  # dates with a year: the year, so the date can also match as (M月D日 + year)
@@ -139,13 +139,13 @@ def _has_number(passage: str, number: str) -> bool:
     return re.search(rf"(?<!\d){re.escape(number)}(?!\d)", passage) is not None
 
 
-def _blank(text: str, rx: re.Pattern, found: list[Fact], kind: str) -> str:
+def _blank(text: str, rx: re.Pattern, found: list[Claim], kind: str) -> str:
     for m in rx.finditer(text):
-        found.append(Fact(kind, m.group(0).rstrip(".,;:")))
+        found.append(Claim(kind, m.group(0).rstrip(".,;:")))
     return rx.sub(" ", text)
 
 
-def _unit_names(raw: str) -> list[Fact]:
+def _unit_names(raw: str) -> list[Claim]:
     out = []
     for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", raw):
         for i in range(1, len(run)):
@@ -157,41 +157,41 @@ def _unit_names(raw: str) -> list[Fact]:
                     continue
                 head = run[max(0, i - 2):i].lstrip("".join(_FUNCTION))
                 if head:
-                    out.append(Fact("unit", head + suffix))
+                    out.append(Claim("unit", head + suffix))
     return out
 
 
 _LIST_NUMBER = re.compile(r"^[\s>*#\-+]*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[）)])")
 
 
-def facts(sentence: str) -> list[Fact]:
+def facts(sentence: str) -> list[Claim]:
     """The facts of a sentence (rule b.2), markers removed, in order of kind, without repeats."""
     raw = _LIST_NUMBER.sub("", strip_markers(sentence))
     text = _canon(raw)
-    found: list[Fact] = []
+    found: list[Claim] = []
     for m in _DOC_NO.finditer(text):
         head = text[max(0, m.start() - 2):m.start()]
         while head and not _is_cjk(head[0]):
             head = head[1:]
         head = head if all(_is_cjk(c) for c in head) else ""
-        found.append(Fact("doc_no", head + m.group(0)))
+        found.append(Claim("doc_no", head + m.group(0)))
     rest = _DOC_NO.sub(" ", text)
     rest = _blank(rest, _EMAIL, found, "email")
     rest = _blank(rest, _WEB, found, "web")
     for m in _DATE.finditer(rest):
         year, month, day = m.groups()
         if day:
-            found.append(Fact("date", m.group(0), year or "", f"{month}月{day}日" if year else ""))
+            found.append(Claim("date", m.group(0), year or "", f"{month}月{day}日" if year else ""))
         elif year:
-            found.append(Fact("date", m.group(0), year, f"{month}月"))
+            found.append(Claim("date", m.group(0), year, f"{month}月"))
     rest = _DATE.sub(lambda m: " " if (m.group(1) or m.group(3)) else m.group(0), rest)
     for m in _NUMBER.finditer(rest):
         short_year = len(m.group(0)) == 2 and rest.startswith("年", m.end())
-        found.append(Fact("number", m.group(0), long_year=f"20{m.group(0)}" if short_year else ""))
-    found += [Fact("latin", w) for w in _LATIN.findall(rest)]
+        found.append(Claim("number", m.group(0), long_year=f"20{m.group(0)}" if short_year else ""))
+    found += [Claim("latin", w) for w in _LATIN.findall(rest)]
     for m in _QUOTED.finditer(text):
         term = next(g for g in m.groups() if g)
-        found.append(Fact("term", term))
+        found.append(Claim("term", term))
     found += _unit_names(_YEAR_IN_BRACKETS.sub(" ", raw))
     return list(dict.fromkeys(found))
 

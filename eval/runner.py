@@ -6,7 +6,7 @@
 
 Questions are validated (eval.schema) before any model is loaded. The date is
 fixed to 2025-09-01 (see eval/README.md). Retrieval ranks are taken to depth
-10 even when the answerer sees only settings.top_k chunks.
+10 even when the answerer sees only settings.retrieval.top_k chunks.
 """
 from __future__ import annotations
 
@@ -48,9 +48,11 @@ class OursPipeline:
 
     def run(self, question: str, history: list[str]):
         result = self.assistant.ask(question, history=history)
-        query = (result.rewritten_question or "")[: self.assistant.settings.max_question_chars]
-        ranked = self.assistant.search(query, k=max(DEPTH, self.assistant.settings.top_k)) if query else None
-        return result, [c.text for c in ranked.contexts] if ranked else [c.text for c in result.contexts]
+        query = (result.rewritten_question or "")[: self.assistant.settings.answer.max_question_chars]
+        if not query:
+            return result, [c.text for c in result.contexts]
+        ranked = self.assistant.retriever.invoke(query, k=max(DEPTH, self.assistant.settings.retrieval.top_k))
+        return result, [d.page_content for d in ranked]
 
     def chunk_texts(self) -> list[str]:
         return [c["text"] for c in self.assistant.reader.view().snapshot.chunks.values()]
@@ -261,8 +263,8 @@ def run_drafting(settings: Settings, assistant, tasks, out_dir: Path) -> list[di
             cited = rec["sources_used"] + [c.get("source", "") for c in rec["citations"]]
             rec["rubric_results"] = M.grade_rubric(d.markdown, cited, t.rubric)
             # A fact is supported if it stands in a notice the draft draws on, a cited passage or the request.
-            texts = [(settings.corpus_dir / s).read_text(encoding="utf-8", errors="replace")
-                     for s in dict.fromkeys(cited) if s and (settings.corpus_dir / s).is_file()]
+            texts = [(settings.index.corpus_dir / s).read_text(encoding="utf-8", errors="replace")
+                     for s in dict.fromkeys(cited) if s and (settings.index.corpus_dir / s).is_file()]
             texts += [c.get("text", "") for c in rec["citations"]] + [t.request, f"{t.year}年{t.locality}"]
             rec["unsupported_facts"] = fact_check(d.markdown, texts)
         except Exception as exc:  # noqa: BLE001
@@ -317,8 +319,8 @@ def make_pipeline(name: str, settings: Settings, assistant, baseline_dir=None):
 
 def run(settings: Settings, questions_path, out_dir, drafting_path=None, pipeline: str = "ours",
         embeddings=None, assistant=None, baseline_dir=None) -> dict:
-    questions = load_questions(questions_path, corpus_dir=settings.corpus_dir)
-    tasks = load_drafting(drafting_path, corpus_dir=settings.corpus_dir) if drafting_path else []
+    questions = load_questions(questions_path, corpus_dir=settings.index.corpus_dir)
+    tasks = load_drafting(drafting_path, corpus_dir=settings.index.corpus_dir) if drafting_path else []
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     assistant = assistant or build_assistant(settings, embeddings)
@@ -331,11 +333,11 @@ def run(settings: Settings, questions_path, out_dir, drafting_path=None, pipelin
 
     metrics["citation"]["judge_vs_verifier"] = {k: v for k, v in agreement(records).items() if k != "disagreements"}
     metrics["drafting"] = summarize_drafts(drafts) if drafts else None
-    metrics["run"] = {"pipeline": pipeline, "answerer": getattr(assistant.answerer, "name", settings.answerer),
+    metrics["run"] = {"pipeline": pipeline, "answerer": getattr(assistant.answerer, "name", settings.answer.answerer),
                       "questions": str(questions_path), "drafting": str(drafting_path or ""),
                       "model": getattr(assistant, "model_name", ""), "code": code,
-                      "today": settings.today.isoformat(), "top_k": settings.top_k, "depth": DEPTH,
-                      "corpus_dir": str(settings.corpus_dir), "data_dir": str(settings.data_dir),
+                      "today": settings.retrieval.today.isoformat(), "top_k": settings.retrieval.top_k, "depth": DEPTH,
+                      "corpus_dir": str(settings.index.corpus_dir), "data_dir": str(settings.index.data_dir),
                       "seconds": round(time.time() - started, 1),
                       "answers_citing_main_index": sum(any(f.startswith("baseline:") for f in r["flags"])
                                                        for r in records),
@@ -350,7 +352,7 @@ def run(settings: Settings, questions_path, out_dir, drafting_path=None, pipelin
 
 
 def compare(settings: Settings, questions_path, out_dir, embeddings=None, baseline_dir=None) -> dict:
-    load_questions(questions_path, corpus_dir=settings.corpus_dir)  # fail before loading models
+    load_questions(questions_path, corpus_dir=settings.index.corpus_dir)  # fail before loading models
     out = Path(out_dir)
     assistant = build_assistant(settings, embeddings)
     results = {name: run(settings, questions_path, out / name, pipeline=name, assistant=assistant,

@@ -1,6 +1,6 @@
 """Load and validate the evaluation files (stdlib only).
 
-* ``eval/questions.jsonl`` -> :func:`load_questions` -> ``list[Question]``
+* ``eval/questions.jsonl`` -> :func:`load_questions` -> ``list[EvalQuestion]``
 * ``eval/drafting.jsonl``  -> :func:`load_drafting`  -> ``list[DraftTask]``
 
 Both files are JSON Lines: one JSON object per line, UTF-8.  Blank lines are
@@ -23,7 +23,7 @@ from typing import Any, Iterable
 __all__ = [
     "SchemaError",
     "Source",
-    "Question",
+    "EvalQuestion",
     "RubricItem",
     "DraftTask",
     "QUESTION_TYPES",
@@ -103,7 +103,7 @@ class Source:
 
 
 @dataclass
-class Question:
+class EvalQuestion:
     id: str
     question: str
     type: str
@@ -217,7 +217,7 @@ _QUESTION_FIELDS = {
 }
 
 
-def parse_question(obj: dict, *, line: int | None = None) -> Question:
+def parse_question(obj: dict, *, line: int | None = None) -> EvalQuestion:
     """Validate one decoded JSON object; raises ``_LineError`` (internal) on problems."""
     qid = _str(obj, "id")
     question = _str(obj, "question")
@@ -255,14 +255,14 @@ def parse_question(obj: dict, *, line: int | None = None) -> Question:
             raise _LineError(f"answerable questions (type {qtype!r}) need at least one source")
 
     extra = {k: v for k, v in obj.items() if k not in _QUESTION_FIELDS}
-    return Question(
+    return EvalQuestion(
         id=qid, question=question, type=qtype, answer=answer,
         must_include=must_include, must_not_include=must_not_include,
         sources=sources, history=history, extra=extra, line=line,
     )
 
 
-def load_questions(path: str | Path, corpus_dir: str | Path | None = None) -> list[Question]:
+def load_questions(path: str | Path, corpus_dir: str | Path | None = None) -> list[EvalQuestion]:
     """Load and validate ``questions.jsonl``.
 
     If ``corpus_dir`` is given, every source file must exist there and every
@@ -271,7 +271,7 @@ def load_questions(path: str | Path, corpus_dir: str | Path | None = None) -> li
     path = Path(path)
     corpus_cache: dict[str, str] = {}
     seen: dict[str, int] = {}
-    out: list[Question] = []
+    out: list[EvalQuestion] = []
     for lineno, obj in _iter_json_lines(path):
         try:
             q = parse_question(obj, line=lineno)

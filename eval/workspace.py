@@ -33,8 +33,8 @@ def with_added(settings: Settings, paths: list[str], where: Path) -> Settings:
     corpus = where / "corpus"
     if corpus.exists():
         shutil.rmtree(corpus)
-    shutil.copytree(settings.corpus_dir, corpus, ignore=shutil.ignore_patterns("_catalogue.csv", ".*"))
-    copy = settings.model_copy(update={"corpus_dir": corpus, "data_dir": where / "data"})
+    shutil.copytree(settings.index.corpus_dir, corpus, ignore=shutil.ignore_patterns("_catalogue.csv", ".*"))
+    copy = settings.with_(corpus_dir=corpus, data_dir=where / "data")
     for path in expand(paths):
         try:
             stored = add_to_corpus(path.read_bytes(), path.name, copy)

@@ -15,14 +15,14 @@ class BudgetError(LoadError):
 
 
 def check_chars(clean: str, settings: Settings) -> None:
-    limit = settings.max_file_chars
+    limit = settings.index.max_file_chars
     if limit and len(clean) > limit:
         raise BudgetError(f"文件过大：正文约 {len(clean):,} 字，超过单个文件上限 {limit:,} 字"
                           f"（设置项 ZLY_MAX_FILE_CHARS）；未编入索引。请拆分后再导入。")
 
 
 def check_chunks(n_chunks: int, settings: Settings) -> None:
-    limit = settings.max_file_chunks
+    limit = settings.index.max_file_chunks
     if limit and n_chunks > limit:
         raise BudgetError(f"文件过大：需切分为 {n_chunks:,} 个段落，超过单个文件上限 {limit:,} 个"
                           f"（设置项 ZLY_MAX_FILE_CHUNKS）；未编入索引。请拆分后再导入。")

@@ -13,7 +13,7 @@ from index.facts import (Activity, Attachment, Contact, Deadline, Fact, Line, No
                          attachment_items, notice_kind, split_lines, split_parts)
 from index.headings import heading_level
 from index.metadata import NoticeMeta, extract_metadata
-from index.metadata import masthead_lines as _masthead
+from index.metadata import masthead_lines
 from index.patterns import DATE_LINE, DOC_NO
 
 CJK = "\u4e00-\u9fa5"
@@ -27,7 +27,7 @@ _QUOTE = r"[“\"「]([^”\"」]{2,60})[”\"」]"
 
 
 @dataclass
-class Context:
+class ReadingContext:
     doc_id: str
     lines: list[Line]
     level: str
@@ -69,7 +69,7 @@ def _attachment_start(lines: list[Line]) -> int:
 _LABEL = r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、])?\s*"
 
 
-def _labelled(ctx: Context, label: str, how: str) -> list[tuple[int, Fact]]:
+def _labelled(ctx: ReadingContext, label: str, how: str) -> list[tuple[int, Fact]]:
     """"二、活动主题" + next line, "活动主题：…", "主  题：…": (line index, fact)."""
     out = []
     pattern = re.compile(_LABEL + label + r"\s*[：:。]?\s*")
@@ -90,7 +90,7 @@ def _labelled(ctx: Context, label: str, how: str) -> list[tuple[int, Fact]]:
     return out
 
 
-def theme(ctx: Context) -> Fact | None:
+def theme(ctx: ReadingContext) -> Fact | None:
     """活动主题 heading or label, 主题为“…”, 以“…”为主题; the notice's body before its attachments."""
     cands = [(i, f) for i, f in _labelled(ctx, r"(?:活\s*动\s*)?主\s*题", "heading:活动主题")]
     for i, line in enumerate(ctx.lines):
@@ -108,7 +108,7 @@ def theme(ctx: Context) -> Fact | None:
     return cands[0][1] if cands else None
 
 
-def period(ctx: Context) -> Fact | None:
+def period(ctx: ReadingContext) -> Fact | None:
     """活动时间 heading/label, or "定于2025年9月…开展"."""
     labelled = _labelled(ctx, r"活\s*动\s*时\s*间", "heading:活动时间")
     if labelled:
@@ -132,7 +132,7 @@ def _names(line: Line) -> list[tuple[int, int]]:
     return out
 
 
-def co_issuers(ctx: Context) -> list[Fact]:
+def co_issuers(ctx: ReadingContext) -> list[Fact]:
     """A 落款 of two or more bodies: name lines ending at a date, a 公开 mark, 代章 or the notice's end."""
     lines = ctx.lines
     i = 0
@@ -149,7 +149,7 @@ def co_issuers(ctx: Context) -> list[Fact]:
     return _named_before_count(ctx)
 
 
-def _cn_number(text: str) -> int | None:
+def cn_number(text: str) -> int | None:
     text = re.sub(r"\s", "", text)
     if text.isdigit():
         return int(text)
@@ -161,7 +161,7 @@ def _cn_number(text: str) -> int | None:
     return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
-def _own_count(ctx: Context) -> tuple[Line, re.Match, int] | None:
+def _own_count(ctx: ReadingContext) -> tuple[Line, re.Match, int] | None:
     """"市场监管总局等26个部门将联合开展": this notice's own issuers, not those of a notice it cites."""
     pattern = re.compile(r"等\s*((?:\d\s*){1,3}|[一二两三四五六七八九十]{1,4})\s*个?\s*(?:部门|单位|部委)")
     for line in ctx.lines:
@@ -172,12 +172,12 @@ def _own_count(ctx: Context) -> tuple[Line, re.Match, int] | None:
             before = line.text[max(0, m.start() - 24):m.start()]
             if after.startswith(("《", "关于", "印发", "联合印发", "发布")) or "转发" in before or "现将" in before:
                 continue  # the issuers of a notice cited or forwarded
-            if re.search(r"联合|共同|会同|开展|举办", after) and (value := _cn_number(m.group(1))):
+            if re.search(r"联合|共同|会同|开展|举办", after) and (value := cn_number(m.group(1))):
                 return line, m, value
     return None
 
 
-def _named_before_count(ctx: Context) -> list[Fact]:
+def _named_before_count(ctx: ReadingContext) -> list[Fact]:
     """The bodies named before "等N个部门": "市市场监管局会同市工信局、市住建局等18个部门"."""
     found = _own_count(ctx)
     if not found:
@@ -192,7 +192,7 @@ def _named_before_count(ctx: Context) -> list[Fact]:
     return out if len(out) >= 2 else []
 
 
-def co_issuer_count(ctx: Context, names: list[Fact]) -> Fact | None:
+def co_issuer_count(ctx: ReadingContext, names: list[Fact]) -> Fact | None:
     if found := _own_count(ctx):
         line, m, value = found
         return ctx.fact(line, m.start(1), m.end(1), "phrase:等N个部门", value)
@@ -205,7 +205,7 @@ def co_issuer_count(ctx: Context, names: list[Fact]) -> Fact | None:
 _SLOGAN_CUE = re.compile(_LABEL + r"(?:活动|宣传)?口\s*号\s*[：:]?\s*$")
 
 
-def slogans(ctx: Context) -> list[Fact]:
+def slogans(ctx: ReadingContext) -> list[Fact]:
     """Lines under a 口号 heading/label or an attachment titled …口号, then 口号包括“…”."""
     out: list[Fact] = []
     lines = ctx.lines
@@ -244,11 +244,11 @@ _COLUMNS = (("lead", r"牵头|责任单位|责任部门|主办|承办|负责"), 
 _ACTIVITY_CUE = re.compile(r"活动安排|重点活动|主要活动|重点安排|活动计划|系列活动|活动项目")
 
 
-def activities(ctx: Context) -> list[Activity]:
+def activities(ctx: ReadingContext) -> list[Activity]:
     return _table_activities(ctx) + _item_activities(ctx) + _dated_activities(ctx)
 
 
-def _table_activities(ctx: Context) -> list[Activity]:
+def _table_activities(ctx: ReadingContext) -> list[Activity]:
     out, columns = [], {}
     for line in ctx.lines:
         if not _is_table(line):
@@ -287,7 +287,7 @@ def _item_level(text: str) -> int | None:
     return 3 if level is None and re.match(r"^\d{1,2}[.．]\s*\d{1,2}月", text) else level
 
 
-def _item_activities(ctx: Context) -> list[Activity]:
+def _item_activities(ctx: ReadingContext) -> list[Activity]:
     """Numbered items under a heading or attachment title that names them as activities."""
     out, lines, i = [], ctx.lines, 0
     while i < len(lines):
@@ -321,7 +321,7 @@ def _item_activities(ctx: Context) -> list[Activity]:
     return out
 
 
-def _item(ctx: Context, group: list[Line]) -> Activity:
+def _item(ctx: ReadingContext, group: list[Line]) -> Activity:
     head = group[0]
     text = head.text
     m = re.match(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、])\s*", text)
@@ -361,7 +361,7 @@ def _item(ctx: Context, group: list[Line]) -> Activity:
     return act
 
 
-def _dated_activities(ctx: Context) -> list[Activity]:
+def _dated_activities(ctx: ReadingContext) -> list[Activity]:
     """A report's "9月1日，XX市启动…" sentences: what was done, and when."""
     out = []
     pattern = re.compile(rf"(?:^|(?<=[。；]))\s*((?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:[上下]午)?)[，,]([^。；]*?"
@@ -381,7 +381,7 @@ _SUBMIT = r"(?:报送至|报送到|报送|上报至|上报|报至|反馈至|反�
 _OBLIGED = re.compile(r"要|请|须|务必|应当|应于|于.{0,14}前|及时|并将|一并|统一")
 
 
-def deadlines(ctx: Context) -> list[Deadline]:
+def deadlines(ctx: ReadingContext) -> list[Deadline]:
     out = []
     for line in ctx.lines:
         if _is_table(line):
@@ -399,7 +399,7 @@ def deadlines(ctx: Context) -> list[Deadline]:
     return out
 
 
-def _deadline(ctx: Context, line: Line, before: str, base: int, verb: re.Match, verb_base: int) -> Deadline | None:
+def _deadline(ctx: ReadingContext, line: Line, before: str, base: int, verb: re.Match, verb_base: int) -> Deadline | None:
     """`before`: the sentence's text since the previous submit verb, up to this one."""
     if not _OBLIGED.search(before) or (verb.group(0).startswith("报") and not verb.group(0).startswith(("报送", "报至"))
                                        and "将" not in before):
@@ -433,7 +433,7 @@ _PHONE = r"(?:0\d{2,3}[-－—]?\d{7,8}(?:[-－]\d{1,4})?|1[3-9]\d{9}|\d{7,8})"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
 
-def contacts(ctx: Context) -> list[Contact]:
+def contacts(ctx: ReadingContext) -> list[Contact]:
     """联系人 with the 电话/邮箱 that follow it (same or next lines); a bare 联系电话 makes its own contact."""
     out: list[Contact] = []
     current: Contact | None = None
@@ -466,7 +466,7 @@ def contacts(ctx: Context) -> list[Contact]:
     return [c for c in out if c.name or c.phone or c.email]
 
 
-def _contact_name(ctx: Context, line: Line, start: int) -> Fact | None:
+def _contact_name(ctx: ReadingContext, line: Line, start: int) -> Fact | None:
     rest = re.split(r"[，,；;。（(]|电\s*话|联系电话|手\s*机|\d", line.text[start:])[0].rstrip()
     if not rest:
         return None
@@ -483,9 +483,9 @@ _BASIS_CUE = re.compile(r"根据|按照|依据|依照|贯彻|落实|现将|转�
 _SPLIT = re.compile(r"[，。、；：,]|和|及|与|根据|按照|依据|依照|落实|贯彻|现将|转发")
 
 
-def based_on(ctx: Context) -> list[Reference]:
+def based_on(ctx: ReadingContext) -> list[Reference]:
     lines = ctx.lines
-    head = len(_masthead([l.text for l in lines])) if ctx.part.name == "main" else 0
+    head = len(masthead_lines([l.text for l in lines])) if ctx.part.name == "main" else 0
     preamble = []
     for line in lines[head:]:
         if heading_level(line.text) is not None or line.text.startswith("附件") or _is_table(line):
@@ -511,7 +511,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _references(ctx: Context, line: Line, sentence: str, base: int) -> list[Reference]:
+def _references(ctx: ReadingContext, line: Line, sentence: str, base: int) -> list[Reference]:
     out, used_nos = [], set()
     for m in re.finditer(r"《([^《》]{4,80})》", sentence):
         if re.search(r"简称[“\"]?[^《》]{0,4}$", sentence[max(0, m.start() - 8):m.start()]):
@@ -536,7 +536,7 @@ def _references(ctx: Context, line: Line, sentence: str, base: int) -> list[Refe
 
 
 # ---- attachments listed (附件：1. … 2. …) and whether their text is in the file
-def attachments(ctx: Context) -> list[Attachment]:
+def attachments(ctx: ReadingContext) -> list[Attachment]:
     out = []
     items = attachment_items(ctx.lines)
     for number, line, offset in items:
@@ -548,7 +548,7 @@ def attachments(ctx: Context) -> list[Attachment]:
     return out
 
 
-def _present(ctx: Context, number: str | None, listed_at: Line, title: str) -> tuple[bool, Span | None]:
+def _present(ctx: ReadingContext, number: str | None, listed_at: Line, title: str) -> tuple[bool, Span | None]:
     if ctx.part.name == "main" and number:
         for part in ctx.parts[1:]:
             if part.name == f"附件{number}" and part.lines:
@@ -579,7 +579,7 @@ def extract_facts(doc_id: str, clean_text: str, meta: NoticeMeta | dict | None =
                             issuer=m.get("issuer") or "", date=m.get("date") or "", year=m.get("year"),
                             level=m.get("level") or "", region=m.get("region") or "",
                             kind=notice_kind(m.get("title") or "", part))
-        ctx = Context(doc_id, part.lines, facts.level, parts, part)
+        ctx = ReadingContext(doc_id, part.lines, facts.level, parts, part)
         facts.theme = theme(ctx)
         facts.period = period(ctx)
         facts.co_issuers = co_issuers(ctx)

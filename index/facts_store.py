@@ -26,7 +26,7 @@ class FactStore:
 
     @classmethod
     def load(cls, settings: Settings) -> "FactStore":
-        return cls(Snapshot.load(settings.index_dir))
+        return cls(Snapshot.load(settings.index.index_dir))
 
     def facts_of(self, source: str) -> list[NoticeFacts]:
         """The notices of one corpus file (its own first, then forwarded ones); [] if not indexed."""

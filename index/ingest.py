@@ -74,7 +74,7 @@ def corpus_files(settings: Settings, ignored: dict[str, str] | None = None) -> l
     regular file or resolves outside corpus/.
     """
     ignored = {} if ignored is None else ignored
-    root = settings.corpus_dir
+    root = settings.index.corpus_dir
     if not root.is_dir():
         return []
     real_root = root.resolve()
@@ -106,7 +106,7 @@ def corpus_files(settings: Settings, ignored: dict[str, str] | None = None) -> l
 
 def settings_key(settings: Settings) -> str:
     """Vectors and chunks are only reusable if these did not change."""
-    return f"{settings.embed_model}|{settings.chunk_max_chars}|{settings.chunk_min_chars}|chunker-8"
+    return f"{settings.embedding.embed_model}|{settings.index.chunk_max_chars}|{settings.index.chunk_min_chars}|chunker-8"
 
 
 def _chunk_record(chunk: Chunk, meta: dict, source: str, sha: str) -> dict:
@@ -127,10 +127,10 @@ def _prepare(path: Path, settings: Settings, overrides: dict, sha: str) -> tuple
     loaded = load_text(path, settings)
     clean = clean_text(loaded.text)
     check_chars(clean, settings)  # before chunking and embedding: a huge file costs nothing
-    name = path.relative_to(settings.corpus_dir).as_posix()
+    name = path.relative_to(settings.index.corpus_dir).as_posix()
     meta = extract_metadata(clean, name).as_dict()
     meta = apply_overrides(name, {**meta, "trust": trust_level(clean, meta)}, overrides)
-    chunks = chunk_notice(clean, settings.chunk_max_chars, settings.chunk_min_chars)
+    chunks = chunk_notice(clean, settings.index.chunk_max_chars, settings.index.chunk_min_chars)
     if not chunks:
         raise LoadError("no text to index after cleaning")
     check_chunks(len(chunks), settings)
@@ -154,8 +154,8 @@ def index_lock(settings: Settings):
     except ImportError:  # not POSIX: only the in-process lock
         yield
         return
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(settings.index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)  # umask decides
+    settings.index.index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(settings.index.index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)  # umask decides
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another process ingests into this index
         yield
@@ -165,7 +165,7 @@ def index_lock(settings: Settings):
 
 def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
     report = IngestReport()
-    old = Snapshot.load(settings.index_dir)
+    old = Snapshot.load(settings.index.index_dir)
     store = store or ChromaVectorStore(settings)
     store.sync(old.commit)  # a client (e.g. the app's) opened before another process committed is stale
     key = settings_key(settings)
@@ -173,12 +173,12 @@ def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
         old = Snapshot(settings_key=key)  # model or chunking changed: rebuild everything
     new = Snapshot(files=dict(old.files), chunks=dict(old.chunks), settings_key=key)
     migrated = _add_trust(new)
-    overrides = read_overrides(settings.corpus_dir)
+    overrides = read_overrides(settings.index.corpus_dir)
     files = corpus_files(settings, report.ignored)
     seen_sha: dict[str, str] = {}
     pending: dict[str, dict] = {}
     for path in tqdm(files, desc="读取文件", unit="file", disable=not show_progress):
-        name = path.relative_to(settings.corpus_dir).as_posix()
+        name = path.relative_to(settings.index.corpus_dir).as_posix()
         try:
             sha = hashlib.sha256(_read_regular(path)).hexdigest()
             if sha in seen_sha:
@@ -206,7 +206,7 @@ def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
         pending.update(records)
         (report.updated if previous else report.added).append(name)
     # a withdrawn file is gone from corpus/: its previous version (if any) is removed too
-    on_disk = {p.relative_to(settings.corpus_dir).as_posix() for p in files} - set(report.withdrawn)
+    on_disk = {p.relative_to(settings.index.corpus_dir).as_posix() for p in files} - set(report.withdrawn)
     for name in list(new.files):
         if name not in on_disk:
             _drop(new, name)
@@ -217,19 +217,19 @@ def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
         ids = list(pending)
         texts = [embed_text_from_record(pending[i]) for i in ids]
         vectors = []
-        batch = max(1, settings.embed_batch_size)
+        batch = max(1, settings.embedding.embed_batch_size)
         for i in tqdm(range(0, len(ids), batch), desc="向量化", unit="batch", disable=not show_progress):
             vectors.extend(embeddings.embed_documents(texts[i:i + batch]))
-        metas = [_chroma_meta(pending[i]["meta"]) for i in ids]
+        metas = [chroma_meta(pending[i]["meta"]) for i in ids]
         store.upsert(ids, vectors, metas)
     if (pending or report.removed or migrated or old.settings_key != key
-            or not Snapshot.path(settings.index_dir).exists()):
-        new.save(settings.index_dir)  # the commit point
+            or not Snapshot.path(settings.index.index_dir).exists()):
+        new.save(settings.index.index_dir)  # the commit point
         store.synced_commit = new.commit  # this client wrote every vector the snapshot names
     stale = store.ids() - set(new.chunks)
     if stale:
         store.delete(sorted(stale))  # old versions, removed files, leftovers of a killed ingest
-    write_catalogue(settings.corpus_dir, {n: e.meta for n, e in new.files.items()})
+    write_catalogue(settings.index.corpus_dir, {n: e.meta for n, e in new.files.items()})
     report.chunks = len(new.chunks)
     return report
 
@@ -243,7 +243,7 @@ def embed_text_from_record(record: dict) -> str:
     return f"{m.get('title', '')}｜{m['section']}{header}\n{record['text']}"
 
 
-def _chroma_meta(meta: dict) -> dict:
+def chroma_meta(meta: dict) -> dict:
     """Chroma metadata must be scalars; keep what filters use."""
     return {k: meta[k] for k in ("source", "doc_sha", "level", "region") if meta.get(k)} | (
         {"year": int(meta["year"])} if meta.get("year") else {})
@@ -260,8 +260,8 @@ def _read_regular(path: Path) -> bytes:
 
 def _withdraw(path: Path, settings: Settings) -> Path:
     """Move a refused file out of corpus/ (kept, not deleted: it may be someone's only copy)."""
-    rel = path.relative_to(settings.corpus_dir).as_posix().replace("/", "__")
-    dest = settings.data_dir / WITHDRAWN / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{rel}"
+    rel = path.relative_to(settings.index.corpus_dir).as_posix().replace("/", "__")
+    dest = settings.index.data_dir / WITHDRAWN / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{rel}"
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(path, dest)
     return dest

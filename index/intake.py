@@ -1,7 +1,7 @@
 """Put an uploaded (or CLI-added) file into the corpus, safely.
 
 The name comes from the user's machine and is untrusted: it is reduced to a bare
-file name that can only land inside ``settings.corpus_dir``. The content is
+file name that can only land inside ``settings.index.corpus_dir``. The content is
 checked with the real loader before it appears under its final name, so the
 corpus never holds a file the index build would choke on, and half-written
 files are never visible (temp file + ``os.replace``). The same checks as ingest run first
@@ -58,7 +58,7 @@ def add_to_corpus(data: bytes, filename: str, settings: Settings, *, force: bool
     stem, ext = _checked_name(data, filename, settings)
     stem = stem or generated_stem(data)
 
-    corpus = settings.corpus_dir.resolve()
+    corpus = settings.index.corpus_dir.resolve()
     corpus.mkdir(parents=True, exist_ok=True)
     existing = find_same_content(corpus, data)
     if existing is not None:
@@ -73,8 +73,8 @@ def add_to_corpus(data: bytes, filename: str, settings: Settings, *, force: bool
 def read_upload(data: bytes, filename: str, settings: Settings) -> str:
     """The cleaned text of an upload, after every check intake makes but the near-duplicate one."""
     _, ext = _checked_name(data, filename, settings)
-    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-    tmp = _write_part(data, settings.corpus_dir)  # hidden: ingest never reads it
+    settings.index.corpus_dir.mkdir(parents=True, exist_ok=True)
+    tmp = _write_part(data, settings.index.corpus_dir)  # hidden: ingest never reads it
     try:
         return _checked_text(tmp, ext, settings, filename)
     finally:
@@ -82,8 +82,8 @@ def read_upload(data: bytes, filename: str, settings: Settings) -> str:
 
 
 def _checked_name(data: bytes, filename: str, settings: Settings) -> tuple[str, str]:
-    if len(data) > settings.max_upload_mb * MB:
-        raise IntakeError(too_large_message(len(data), settings.max_upload_mb))
+    if len(data) > settings.security.max_upload_mb * MB:
+        raise IntakeError(too_large_message(len(data), settings.security.max_upload_mb))
     if not data:
         raise IntakeError("file is empty")
     stem, ext = split_safe_name(filename)
@@ -189,7 +189,7 @@ def _checked_text(path: Path, ext: str, settings: Settings, name: str) -> str:
     try:
         clean = clean_text(load_text(path, settings, ext=ext).text)
         check_chars(clean, settings)
-        n_chunks = len(chunk_notice(clean, settings.chunk_max_chars, settings.chunk_min_chars))
+        n_chunks = len(chunk_notice(clean, settings.index.chunk_max_chars, settings.index.chunk_min_chars))
         if not n_chunks:
             raise LoadError("no text to index after cleaning")
         check_chunks(n_chunks, settings)

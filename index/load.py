@@ -45,7 +45,7 @@ def too_large_message(size_bytes: int, limit_mb: int) -> str:
 
 def supported_exts(settings: Settings) -> list[str]:
     # Both the settings and a reader must agree: settings can narrow the list, never widen it.
-    return [ext.lower() for ext in settings.allowed_exts if ext.lower() in FORMATS]
+    return [ext.lower() for ext in settings.security.allowed_exts if ext.lower() in FORMATS]
 
 
 def load_text(path: Path, settings: Settings, ext: str | None = None) -> LoadedText:
@@ -57,8 +57,8 @@ def load_text(path: Path, settings: Settings, ext: str | None = None) -> LoadedT
     if not path.is_file():
         raise LoadError(f"file not found: {path}")
     size = path.stat().st_size
-    if size > settings.max_file_mb * MB:  # before reading: never pull a huge file into memory
-        raise LoadError(too_large_message(size, settings.max_file_mb))
+    if size > settings.security.max_file_mb * MB:  # before reading: never pull a huge file into memory
+        raise LoadError(too_large_message(size, settings.security.max_file_mb))
     if size == 0:
         raise LoadError("file is empty")
 

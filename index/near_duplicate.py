@@ -1,4 +1,4 @@
-"""Is a new file a revised copy of a notice already indexed? (≥ settings.near_duplicate_ratio alike)
+"""Is a new file a revised copy of a notice already indexed? (≥ settings.index.near_duplicate_ratio alike)
 
 Compared on the cleaned text: the share of characters both have in the same order (lines aligned
 first, then the characters of changed lines). A copy with a changed deadline or theme is
@@ -69,18 +69,18 @@ def changed_lines(old: list[str], new: list[str], limit: int) -> tuple[list[str]
 
 def find_near_duplicate(clean: str, settings: Settings, snapshot: Snapshot | None = None) -> NearDuplicate | None:
     """The most similar indexed notice if it reaches the threshold, else None."""
-    snapshot = snapshot if snapshot is not None else Snapshot.load(settings.index_dir)
+    snapshot = snapshot if snapshot is not None else Snapshot.load(settings.index.index_dir)
     new = lines_of(clean)
     best: tuple[float, str] | None = None
     for name, entry in snapshot.files.items():
-        score = similarity(lines_of(entry.clean_text), new, settings.near_duplicate_ratio)
-        if score >= settings.near_duplicate_ratio and (best is None or score > best[0]):
+        score = similarity(lines_of(entry.clean_text), new, settings.index.near_duplicate_ratio)
+        if score >= settings.index.near_duplicate_ratio and (best is None or score > best[0]):
             best = (score, name)
     if best is None:
         return None
     score, name = best
     entry = snapshot.files[name]
-    diff, more = changed_lines(lines_of(entry.clean_text), new, settings.near_duplicate_diff_lines)
+    diff, more = changed_lines(lines_of(entry.clean_text), new, settings.index.near_duplicate_diff_lines)
     return NearDuplicate(name, entry.meta.get("title", ""), score, diff, more)
 
 

@@ -83,14 +83,14 @@ class IndexReader:
         pinned = _PINNED.get()
         if pinned is not None and pinned[0] is self:
             return pinned[1]
-        stamp = _stamp(Snapshot.path(self.settings.index_dir))
+        stamp = _stamp(Snapshot.path(self.settings.index.index_dir))
         current = self._view
         if current is not None and current.stamp == stamp:
             return current
         with self._lock:
             current = self._view
             if current is None or current.stamp != stamp:
-                snap = Snapshot.load(self.settings.index_dir)
+                snap = Snapshot.load(self.settings.index.index_dir)
                 if current is not None and snap.commit and snap.commit == current.commit:
                     self._view = replace(current, stamp=stamp)  # same commit (e.g. the file was touched)
                 else:

@@ -26,7 +26,7 @@ _KEEP = re.compile(r"[\w\u3400-\u9fff]")
 def _tokenizer() -> jieba.Tokenizer:
     tk = jieba.Tokenizer()
     # jieba caches its dictionary in the system temp dir by default; keep it with our other model files
-    cache_dir = get_settings().models_dir / "jieba"
+    cache_dir = get_settings().index.models_dir / "jieba"
     cache_dir.mkdir(parents=True, exist_ok=True)
     tk.tmp_dir = str(cache_dir)
     tk.load_userdict(str(USERDICT))

@@ -1,7 +1,7 @@
-"""Login: the users from settings.auth_users, and a throttle on wrong passwords.
+"""Login: the users from settings.security.auth_users, and a throttle on wrong passwords.
 
-After settings.login_max_failures wrong passwords for one user name, or from one address, further
-attempts for it get HTTP 429 for settings.login_lockout_s seconds, even with the right password.
+After settings.security.login_max_failures wrong passwords for one user name, or from one address, further
+attempts for it get HTTP 429 for settings.security.login_lockout_s seconds, even with the right password.
 The throttle is ASGI middleware on gradio's /login route (gradio hands its auth callable only
 the name and password, not the address).
 """
@@ -17,7 +17,7 @@ from index.settings import Settings
 
 
 def parse_auth(spec) -> list[tuple[str, str]] | None:
-    """settings.auth_users "user:pass,user2:pass2" → gradio auth pairs (None = no login)."""
+    """settings.security.auth_users "user:pass,user2:pass2" → gradio auth pairs (None = no login)."""
     spec = spec.get_secret_value() if hasattr(spec, "get_secret_value") else spec  # a SecretStr setting
     pairs = []
     for item in (spec or "").split(","):
@@ -68,7 +68,7 @@ class LoginThrottle:
 
     def __init__(self, app, settings: Settings):
         self.app = app
-        self.throttle = Throttle(settings.login_max_failures, settings.login_lockout_s)
+        self.throttle = Throttle(settings.security.login_max_failures, settings.security.login_lockout_s)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") != "POST" or scope["path"].rstrip("/") != "/login":

@@ -1,6 +1,6 @@
 """Assembles the tabs into one gr.Blocks and serves it.
 
-    serve(settings)          start the server (settings.host/port; login when settings.auth_users)
+    serve(settings)          start the server (settings.app.host/port; login when settings.security.auth_users)
     build_app(settings)      the gr.Blocks, for tests: app.launch(**launch_kwargs(settings, ...))
 
 Every page load re-reads the catalogue (filters, notice lists, the 知识库 table, the 历年对比 facts) and
@@ -33,18 +33,18 @@ FONTS = ["Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro 
 
 def upload_dir(settings: Settings) -> Path:
     """Gradio's upload cache for this app: under its data dir, not a /tmp shared by every instance."""
-    return Path(settings.data_dir).resolve() / "uploads"
+    return Path(settings.index.data_dir).resolve() / "uploads"
 
 
 def launch_kwargs(settings: Settings, host: str | None = None, port: int | None = None) -> dict:
     drafts_dir(settings).mkdir(parents=True, exist_ok=True)
-    auth = parse_auth(settings.auth_users)
+    auth = parse_auth(settings.security.auth_users)
     return dict(
-        server_name=host or settings.host, server_port=port or settings.port,
+        server_name=host or settings.app.host, server_port=port or settings.app.port,
         auth=auth, auth_message="请输入本单位分配的账号和密码。",
-        max_file_size=2 * settings.max_upload_mb * 1024 * 1024,  # hard cap; intake gives the Chinese message
-        allowed_paths=[str(drafts_dir(settings)), str(Path(settings.data_dir) / "conversations"),
-                       str(Path(settings.data_dir) / "feedback_exports")],
+        max_file_size=2 * settings.security.max_upload_mb * 1024 * 1024,  # hard cap; intake gives the Chinese message
+        allowed_paths=[str(drafts_dir(settings)), str(Path(settings.index.data_dir) / "conversations"),
+                       str(Path(settings.index.data_dir) / "feedback_exports")],
         footer_links=[], ssr_mode=False, show_error=False,
         theme=gr.themes.Default(font=FONTS), css=(HERE / "style.css").read_text(encoding="utf-8"),
         head=f"<script>{(HERE / 'client.js').read_text(encoding='utf-8')}</script>",
@@ -57,7 +57,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
 
     print("正在加载索引和模型…", flush=True)
     assistant = Assistant(settings)
-    assistant.search("质量月活动主题")  # load the embedding model now, not on the first user's question
+    assistant.retriever.invoke("质量月活动主题")  # load the embedding model now, not on the first user's question
     build_app(settings, assistant).launch(**launch_kwargs(settings, host, port))
 
 

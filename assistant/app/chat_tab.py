@@ -58,7 +58,7 @@ class ChatTab:
 
 def _ask(ctx: AppContext, question: str, history: list[str], filters: Filters):
     """Items of assistant.ask_stream, or one AnswerResult saying what went wrong."""
-    conflict = filter_conflict(question, filters, ctx.settings.today)
+    conflict = filter_conflict(question, filters, ctx.settings.retrieval.today)
     if conflict:
         yield AnswerResult(question=question, answer=conflict, answerable=True, answerer="提示",
                            flags=["筛选条件与问题不一致，尚未检索。"])
@@ -272,7 +272,7 @@ def _wire(ctx: AppContext, c: dict, results, conv_id, feedback_id, filters) -> N
     # several colleagues at once: answering is ~0.1 s of work, so let a few run side by side
     ask_io = dict(fn=make_respond(ctx), inputs=[c["question"], chat, results, conv_id, *filters],
                   outputs=[chat, results, c["question"], c["sources"], c["notice_pick"], conv_id, c["conv_pick"]],
-                  concurrency_limit=ctx.settings.chat_concurrency, concurrency_id="chat",
+                  concurrency_limit=ctx.settings.app.chat_concurrency, concurrency_id="chat",
                   show_progress_on=[chat], api_name="respond")
     c["question"].submit(**ask_io)
     c["send"].click(**ask_io)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from assistant.app.views import esc
-from assistant.fact_table import FactTable, Item
+from assistant.fact_table import FactTable, CellValue
 
 NOT_STATED = "未写明"
 
 
-def fact_key(item: Item) -> str:
+def fact_key(item: CellValue) -> str:
     """What a clicked value sends back: the notice file and the span's offsets (nothing kept server-side)."""
     return f"{quote(item.doc_id, safe='')}~{item.start}~{item.end}"
 
@@ -22,7 +22,7 @@ def parse_fact_key(key: str) -> tuple[str, int, int] | None:
         return None
 
 
-def _link(item: Item, title: str) -> str:
+def _link(item: CellValue, title: str) -> str:
     return (f'<a class="zly-fact" href="#zly-fact-{esc(fact_key(item))}" title="{esc(title)}">'
             f'{esc(item.text)}</a>')
 

@@ -61,4 +61,4 @@ class AppContext:
 
 
 def drafts_dir(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "drafts"
+    return Path(settings.index.data_dir) / "drafts"

@@ -73,7 +73,7 @@ def build_draft_tab(ctx: AppContext) -> None:
     gr.Markdown("根据语料中的上级通知和往年方案，起草本地区质量月活动方案初稿。初稿须经人工审核后使用。")
     with gr.Row():
         locality = gr.Textbox(label="地区", placeholder="例如：某某县", min_width=120, elem_id="zly-locality")
-        year = gr.Number(value=ctx.settings.today.year, precision=0, label="年份", min_width=80, elem_id="zly-year")
+        year = gr.Number(value=ctx.settings.retrieval.today.year, precision=0, label="年份", min_width=80, elem_id="zly-year")
         level = gr.Dropdown([("自动判断", ""), ("县级", "county"), ("市级", "city")], value="", label="层级",
                             min_width=80)
     with gr.Row():

@@ -16,12 +16,12 @@ def is_admin(ctx: AppContext, username: str | None) -> bool:
     """With login off the one local user is the admin; with login on only the listed users are."""
     if not fb_login_on(ctx):
         return True
-    admins = {u.strip() for u in ctx.settings.admin_users.split(",") if u.strip()}
+    admins = {u.strip() for u in ctx.settings.security.admin_users.split(",") if u.strip()}
     return bool(username) and username in admins
 
 
 def fb_login_on(ctx: AppContext) -> bool:
-    return bool(ctx.settings.auth_users.get_secret_value().strip())
+    return bool(ctx.settings.security.auth_users.get_secret_value().strip())
 
 
 def _day(text: str) -> dt.date | None:
@@ -66,7 +66,7 @@ def make_handlers(ctx: AppContext):
         rows = disliked(ctx, start, end)
         if not rows:
             return gr.skip(), "所选时间内没有 👎 反馈，未导出。"
-        folder = ctx.settings.data_dir / "feedback_exports"
+        folder = ctx.settings.index.data_dir / "feedback_exports"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"feedback-{beijing_now():%Y%m%d-%H%M%S}.draft.jsonl"
         path.write_text("".join(json.dumps(fb.draft_case(r), ensure_ascii=False) + "\n" for r in rows),

@@ -23,7 +23,7 @@ def document_rows(ctx: AppContext) -> list[list[str]]:
     files = ctx.files()
     rows = []
     for name, entry in sorted(files.items(), key=lambda kv: (-(kv[1].meta.get("year") or 0), kv[0])):
-        path = ctx.settings.corpus_dir / name
+        path = ctx.settings.index.corpus_dir / name
         added = f"{beijing(path.stat().st_mtime):%Y-%m-%d}" if path.exists() else ""
         rows.append(doc_row(name, entry, added))
     return rows
@@ -35,7 +35,7 @@ def reindex(ctx: AppContext) -> IngestReport:
 
 
 def _corpus_path(ctx: AppContext, name: str) -> Path:
-    corpus = ctx.settings.corpus_dir.resolve()
+    corpus = ctx.settings.index.corpus_dir.resolve()
     path = (corpus / name).resolve()
     if corpus not in path.parents or not path.is_file():
         raise FileNotFoundError(name)
@@ -72,7 +72,7 @@ def save_metadata(ctx: AppContext, name: str, values: dict) -> str:
         return "年份应为四位数字，例如 2025。"
     extracted = {k: v for k, v in entry.meta.items() if k not in entry.overrides}
     changed = {k: v for k, v in values.items() if k in EDITABLE and str(v or "") != str(extracted.get(k) or "")}
-    write_override(ctx.settings.corpus_dir, name, {**entry.overrides, **changed})
+    write_override(ctx.settings.index.corpus_dir, name, {**entry.overrides, **changed})
     report = reindex(ctx)
     return "已保存并重新编入索引。" if name not in report.failed else "已保存，但重新编入索引失败。"
 
@@ -82,7 +82,7 @@ def delete_document(ctx: AppContext, name: str) -> str:
         _corpus_path(ctx, name).unlink()
     except FileNotFoundError:
         return "这份文档已不在知识库中。"
-    write_override(ctx.settings.corpus_dir, name, {})
+    write_override(ctx.settings.index.corpus_dir, name, {})
     report = reindex(ctx)
     return f"已删除 {name}，知识库现有 {len(ctx.files())} 份文档（{report.chunks} 个段落）。"
 
@@ -100,8 +100,8 @@ def replace_document(ctx: AppContext, name: str, upload: str) -> str:
         new = add_to_corpus(data, Path(upload).suffix and old.stem + Path(upload).suffix.lower(), ctx.settings)
     except IntakeError as err:
         shutil.move(backup, old)
-        return f"未替换：{intake_reason(err.reason, ctx.settings.max_upload_mb, ctx.settings.allowed_exts)}"
-    new_name = new.relative_to(ctx.settings.corpus_dir.resolve()).as_posix()
+        return f"未替换：{intake_reason(err.reason, ctx.settings.security.max_upload_mb, ctx.settings.security.allowed_exts)}"
+    new_name = new.relative_to(ctx.settings.index.corpus_dir.resolve()).as_posix()
     report = reindex(ctx)
     if new_name in report.failed:  # never leave a version the index refuses: put the old one back
         new.unlink(missing_ok=True)
@@ -122,9 +122,9 @@ def import_files(ctx: AppContext, paths: list[str], progress=None) -> tuple[list
         name = Path(p).name
         try:
             dest = add_to_corpus(Path(p).read_bytes(), name, s)
-            added[dest.relative_to(s.corpus_dir.resolve()).as_posix()] = name
+            added[dest.relative_to(s.index.corpus_dir.resolve()).as_posix()] = name
         except IntakeError as err:
-            lines.append((name, False, intake_reason(err.reason, s.max_upload_mb, s.allowed_exts)))
+            lines.append((name, False, intake_reason(err.reason, s.security.max_upload_mb, s.security.allowed_exts)))
         except OSError:
             lines.append((name, False, "无法读取上传的文件，请重新选择"))
     if not added:
@@ -134,7 +134,7 @@ def import_files(ctx: AppContext, paths: list[str], progress=None) -> tuple[list
     report = reindex(ctx)
     for stored, name in added.items():
         if stored in report.failed:  # never leave a file in the corpus that the index refuses
-            (s.corpus_dir / stored).unlink(missing_ok=True)
+            (s.index.corpus_dir / stored).unlink(missing_ok=True)
             lines.append((name, False, f"未能编入索引，已撤回：{intake_reason(report.failed.pop(stored), 0, ())}"))
         else:
             lines.append((name, True, f"已导入（保存为 {stored}）"))

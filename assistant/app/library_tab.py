@@ -80,9 +80,9 @@ def make_handlers(ctx: AppContext) -> dict:
 def build_library_tab(ctx: AppContext) -> LibraryTab:
     s = ctx.settings
     h = make_handlers(ctx)
-    exts = "、".join(s.allowed_exts)
+    exts = "、".join(s.security.allowed_exts)
     with gr.Accordion("导入新文档", open=False, elem_id="zly-upload-box"):
-        gr.Markdown(f"支持 {exts}，单个文件不超过 {s.max_upload_mb} MB；导入失败的文件不会影响现有索引。")
+        gr.Markdown(f"支持 {exts}，单个文件不超过 {s.security.max_upload_mb} MB；导入失败的文件不会影响现有索引。")
         files = gr.File(file_count="multiple", type="filepath", label="选择文件（可多选）", elem_id="zly-upload")
         import_btn = gr.Button("导入并更新索引", variant="primary", elem_id="zly-import")
     status = gr.HTML("", elem_id="zly-import-result")

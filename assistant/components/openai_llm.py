@@ -18,12 +18,12 @@ from index.settings import Settings
 
 class OpenAIChatModel:
     def __init__(self, settings: Settings):
-        self.name = settings.openai_model
-        self.base_url = settings.openai_base_url
-        self._key = settings.openai_api_key.get_secret_value()
+        self.name = settings.llm.openai_model
+        self.base_url = settings.llm.openai_base_url
+        self._key = settings.llm.openai_api_key.get_secret_value()
         # Local servers need no key, but the client refuses an empty one.
         self._client = openai.OpenAI(base_url=self.base_url, api_key=self._key or "no-key",
-                                     timeout=settings.openai_timeout)
+                                     timeout=settings.llm.openai_timeout)
 
     def __repr__(self) -> str:
         return f"OpenAIChatModel({self.name!r}, base_url={self.base_url!r})"

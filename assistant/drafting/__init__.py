@@ -9,6 +9,6 @@ prose sections), factcheck, polish (optional LLM), export (Markdown / Word), bui
 from assistant.drafting.build import DraftError, draft_plan
 from assistant.drafting.export import write_docx
 from assistant.drafting.factcheck import fact_check
-from assistant.drafting.model import Draft
+from assistant.drafting.model import PlanDraft
 
-__all__ = ["Draft", "DraftError", "draft_plan", "fact_check", "write_docx"]
+__all__ = ["PlanDraft", "DraftError", "draft_plan", "fact_check", "write_docx"]

@@ -23,7 +23,7 @@ MAX_ROWS = 10  # the model plan has 12 rows; a few more are carried over from th
 
 
 @dataclass
-class Activity:
+class PlanActivity:
     text: str  # localised, as it goes into the plan
     para: Para  # where it came from (cited)
     topic: str
@@ -64,8 +64,8 @@ def _agency_entry(para: Para) -> bool:
     return len(path) >= 2 and path[0].startswith("附件") and path[-1].lstrip("一二三四五六七八九十、").startswith("省")
 
 
-def candidates(guidance: Guidance, loc: Locality) -> list[Activity]:
-    found: list[Activity] = []
+def candidates(guidance: Guidance, loc: Locality) -> list[PlanActivity]:
+    found: list[PlanActivity] = []
     for rank, unit in enumerate(guidance.units):
         for para in unit.role("key", "tasks"):
             if not _owner_ok(para, loc):
@@ -84,7 +84,7 @@ def candidates(guidance: Guidance, loc: Locality) -> list[Activity]:
 
 
 def _activity(text: str, para: Para, loc: Locality, rank: int, local_owner: bool,
-              guidance: Guidance) -> Activity | None:
+              guidance: Guidance) -> PlanActivity | None:
     if not _ACTIVITY_NOUN.search(text) or _NOT_ACTIVITY.match(text) or len(text) < 8:
         return None
     if upper_only(text, loc) or foreign_place(localise(text, loc), loc):
@@ -97,18 +97,18 @@ def _activity(text: str, para: Para, loc: Locality, rank: int, local_owner: bool
     score = len(_ACTIVITY_NOUN.findall(text)) + ("“" in text) - 0.5 * rank + (2 if local_owner else 0)
     score += 1 if para.role == "key" else 0
     score -= 1.5 if _agency_entry(para) else 0
-    return Activity(localise(text, loc), para, topic, score)
+    return PlanActivity(localise(text, loc), para, topic, score)
 
 
-def select(acts: list[Activity], limit: int = MAX_ROWS) -> list[Activity]:
+def select(acts: list[PlanActivity], limit: int = MAX_ROWS) -> list[PlanActivity]:
     """A spread over topics: the best activity of each topic first, then second-best, …"""
-    by_topic: dict[str, list[Activity]] = {}
+    by_topic: dict[str, list[PlanActivity]] = {}
     for act in sorted(acts, key=lambda a: -a.score):
         pool = by_topic.setdefault(act.topic, [])
         if not any(similar(act.text, other.text) for lst in by_topic.values() for other in lst):
             pool.append(act)
     order = [t.name for t in topics() if t.name != "other"]  # departments.tsv's order
-    chosen: list[Activity] = []
+    chosen: list[PlanActivity] = []
     for round_ in range(3):
         for name in order:
             pool = by_topic.get(name, [])

@@ -8,7 +8,7 @@ from assistant.drafting.activities import candidates, select
 from assistant.drafting.compose import Composer, numeral
 from assistant.drafting.factcheck import fact_check
 from assistant.drafting.guidance import LEVEL_RANK, notice_units, select_guidance
-from assistant.drafting.model import Block, Draft
+from assistant.drafting.model import Block, PlanDraft
 from assistant.drafting.roster import generic_roster, roster_from_file, roster_from_plan
 from assistant.drafting.schedule import key_blocks, table_block
 from assistant.drafting.template import ESSENTIAL, DEFAULT_SECTIONS, Template, default_template, load_template
@@ -18,7 +18,7 @@ from index.load import LoadError
 from index.settings import Settings
 
 
-FACT = "事实核对："  # prefix of the flags the fact check raises (Draft.unsupported)
+FACT = "事实核对："  # prefix of the flags the fact check raises (PlanDraft.unsupported)
 
 
 class DraftError(ValueError):
@@ -26,7 +26,7 @@ class DraftError(ValueError):
 
 
 def draft_plan(settings: Settings, reader, locality: str, year: int, level: str | None = None,
-               template: Path | None = None, departments: Path | None = None) -> Draft:
+               template: Path | None = None, departments: Path | None = None) -> PlanDraft:
     snapshot = reader.view().snapshot
     if not snapshot.files:
         raise DraftError("索引为空：请先运行 python -m assistant ingest 导入通知。")
@@ -38,7 +38,7 @@ def draft_plan(settings: Settings, reader, locality: str, year: int, level: str 
     if not g.units:
         raise DraftError("语料库中没有可作依据的国家或省级“质量月”通知。")
     loc = Locality(locality, level, place, place.parent if place and level == "county" else "", g.province)
-    draft = Draft(locality, year, g.year_used, level)
+    draft = PlanDraft(locality, year, g.year_used, level)
     try:
         tpl = load_template(template, settings, snapshot) if template else \
             default_template(snapshot, locality, year, level)
@@ -51,7 +51,7 @@ def draft_plan(settings: Settings, reader, locality: str, year: int, level: str 
     used = [roster.source if roster.origin == "plan" else "", tpl.source]  # the template's layout is a source too
     draft.sources_used = g.sources + [s for s in dict.fromkeys(used) if s in snapshot.files and s not in g.sources]
     draft.template_source = tpl.source
-    if settings.answerer != "extractive":
+    if settings.answer.answerer != "extractive":
         from assistant.drafting.polish import polish
 
         polish(draft, settings)
@@ -67,7 +67,7 @@ def _roster(tpl: Template, loc: Locality, departments: Path | None):
     return generic_roster(loc.level)
 
 
-def _notes(draft: Draft, g, tpl: Template, roster, place) -> None:
+def _notes(draft: PlanDraft, g, tpl: Template, roster, place) -> None:
     used = "；".join(f"{u.citation_title()}{'（' + u.doc_no + '）' if u.doc_no else ''}〔{u.source}〕" for u in g.units)
     if g.missing:
         draft.notes.append(f"语料库中没有{g.year}年的“质量月”通知，本稿依据{g.year_used}年通知起草。")
@@ -165,7 +165,7 @@ def _blocks(c: Composer, tpl: Template, roster, loc: Locality) -> list[Block]:
     return blocks
 
 
-def check(draft: Draft) -> None:
+def check(draft: PlanDraft) -> None:
     """Fact-check every block against the passages it cites (plus the request itself)."""
     texts = {cit.n: cit.text for cit in draft.citation_list}
     # Always citable: the request itself and the year's 活动时间 (the 安排表's "9月" rests on it).

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.drafting.guidance import Guidance, Para, Unit, references, slogan_list
-from assistant.drafting.model import Block, Draft
+from assistant.drafting.guidance import Guidance, Para, GuidanceNotice, references, slogan_list
+from assistant.drafting.model import Block, PlanDraft
 from assistant.drafting.voice import Locality, foreign_place, localise, normalise, sentences, similar, upper_only
 
 # Requirement sentences are grouped under the 公文's usual sub-headings. Matched in this order
@@ -37,7 +37,7 @@ def numeral(i: int) -> str:
 
 
 class Composer:
-    def __init__(self, draft: Draft, guidance: Guidance, loc: Locality):
+    def __init__(self, draft: PlanDraft, guidance: Guidance, loc: Locality):
         self.draft, self.g, self.loc = draft, guidance, loc
         self.year = guidance.year
         self.stale = (f"【待补：{self.year}年通知下发后据实更新（本段参照{guidance.year_used}年通知）】"
@@ -83,7 +83,7 @@ class Composer:
         text = f"根据{refs}要求，现就扎实开展{self.year}年“质量月”活动有关事项通知如下："
         return Block("para", text, cites=cites)
 
-    def _doc_no_para(self, unit: Unit) -> Para:
+    def _doc_no_para(self, unit: GuidanceNotice) -> Para:
         """Where the unit's 文号 is written: its masthead, or the file forwarding it."""
         plain = lambda s: re.sub(r"\s+", "", s)
         for holder in [unit] + [u for u in self.g.units if u.source == unit.source and u is not unit]:
@@ -147,7 +147,7 @@ class Composer:
         return blocks
 
     @staticmethod
-    def _theme_para(unit: Unit) -> Para:
+    def _theme_para(unit: GuidanceNotice) -> Para:
         if unit.facts and unit.facts.theme and (held := unit.para_at(unit.facts.theme)):
             return held
         for para in unit.role("theme") + unit.role("preamble") + unit.role("slogans"):

@@ -1,4 +1,4 @@
-"""Renderings of a Draft: Markdown (with [S<n>] citation markers), the 送审核对表, and Word.
+"""Renderings of a PlanDraft: Markdown (with [S<n>] citation markers), the 送审核对表, and Word.
 
 Word goes through assistant.components.word_writer.GongwenDocument, the module that writes
 python-docx. The .docx carries the same [S#] markers as the Markdown (small, raised, grey; the
@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # annotations only: model imports this module to render a Draft
-    from assistant.drafting.model import Draft
+if TYPE_CHECKING:  # annotations only: model imports this module to render a PlanDraft
+    from assistant.drafting.model import PlanDraft
 
 
 def _marks(cites: list[int]) -> str:
@@ -23,7 +23,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "｜").replace("\n", " ")
 
 
-def to_markdown(draft: Draft, markers: bool = True) -> str:
+def to_markdown(draft: PlanDraft, markers: bool = True) -> str:
     out: list[str] = []
     m = _marks if markers else (lambda cites: "")
     for b in draft.blocks:
@@ -61,7 +61,7 @@ def to_markdown(draft: Draft, markers: bool = True) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def review_markdown(draft: Draft) -> str:
+def review_markdown(draft: PlanDraft) -> str:
     lines = [f"# 送审核对表：{draft.locality}{draft.year}年“质量月”活动方案", ""]
     lines += [f"- {n}" for n in draft.notes]
     if draft.flags:
@@ -77,7 +77,7 @@ def review_markdown(draft: Draft) -> str:
 BASIS_TITLE = "起草依据"
 
 
-def basis_entries(draft: Draft) -> list[tuple[str, str, str]]:
+def basis_entries(draft: PlanDraft) -> list[tuple[str, str, str]]:
     """(marker, what it supports ← which notice and section, the passage) for every citation of the draft."""
     out = []
     for c in draft.citation_list:
@@ -86,7 +86,7 @@ def basis_entries(draft: Draft) -> list[tuple[str, str, str]]:
     return out
 
 
-def write_docx(draft: Draft, path: Path) -> Path:
+def write_docx(draft: PlanDraft, path: Path) -> Path:
     """The plan as a 公文-style .docx (attachments on new pages, the 安排表 a real table, [S#] markers
     and the 起草依据 appendix last)."""
     from assistant.components.word_writer import GongwenDocument
@@ -131,7 +131,7 @@ def write_docx(draft: Draft, path: Path) -> Path:
     return doc.save(path)
 
 
-def write_review_docx(draft: Draft, path: Path) -> Path:
+def write_review_docx(draft: PlanDraft, path: Path) -> Path:
     """The 送审核对表 as Word, for reviewers who do not read Markdown."""
     from assistant.components.word_writer import GongwenDocument
 
@@ -144,7 +144,7 @@ def write_review_docx(draft: Draft, path: Path) -> Path:
     return doc.save(path)
 
 
-def write_outputs(draft: Draft, out: Path) -> dict[str, str]:
+def write_outputs(draft: PlanDraft, out: Path) -> dict[str, str]:
     """plan.docx, plan.md beside it, and the 送审核对表 (plan.送审核对表.md/.docx)."""
     out = Path(out)
     md, review = out.with_suffix(".md"), out.with_name(out.stem + ".送审核对表.md")

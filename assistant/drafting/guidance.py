@@ -38,7 +38,7 @@ class Para:
     text: str
     section: str
     role: str  # masthead | preamble | theme | time | tasks | key | req | closing | slogans | other
-    unit: "Unit" = field(repr=False)
+    unit: "GuidanceNotice" = field(repr=False)
     label: str = ""  # "（一）深化两个《纲要》贯彻落实" when the paragraph opens with its own heading
 
     @property
@@ -51,7 +51,7 @@ class Para:
 
 
 @dataclass
-class Unit:
+class GuidanceNotice:
     source: str
     title: str
     issuer: str
@@ -135,7 +135,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def slogan_list(unit: Unit) -> tuple[str, list[str], str]:
+def slogan_list(unit: GuidanceNotice) -> tuple[str, list[str], str]:
     """(theme stated on the slogan page, slogans, section) of a unit's 口号 attachment."""
     theme, slogans, section, want_theme = "", [], "", False
     listed = unit.facts.slogans if unit.facts else []
@@ -176,7 +176,7 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def _build_paras(unit: Unit, records: list[dict], part: bool) -> None:
+def _build_paras(unit: GuidanceNotice, records: list[dict], part: bool) -> None:
     last: Para | None = None
     for rec in records:
         section = rec["meta"]["section"]
@@ -209,7 +209,7 @@ def _facts_for(notices: list[NoticeFacts], part_no: str) -> NoticeFacts | None:
                 forwarded[0] if len(forwarded) == 1 else None)
 
 
-def notice_units(snapshot) -> list[Unit]:
+def notice_units(snapshot) -> list[GuidanceNotice]:
     """Every notice in the index, forwarded notices split out of the file that carries them."""
     units = []
     store = FactStore(snapshot)
@@ -226,10 +226,10 @@ def notice_units(snapshot) -> list[Unit]:
                 title = re.sub(r"^附件\s*\d+\s*", "", label)
                 issuer, _, rest = title.partition("《")
                 title = rest.split("》")[0] if rest else title
-                unit = Unit(name, title, issuer, part_no, m.get("level", ""), m.get("region", ""),
+                unit = GuidanceNotice(name, title, issuer, part_no, m.get("level", ""), m.get("region", ""),
                             int(m.get("year") or 0), part=True)
             else:
-                unit = Unit(name, meta.get("title", ""), meta.get("issuer", ""), meta.get("doc_no", ""),
+                unit = GuidanceNotice(name, meta.get("title", ""), meta.get("issuer", ""), meta.get("doc_no", ""),
                             meta.get("level", ""), meta.get("region", ""), int(meta.get("year") or 0))
             unit.facts, unit.clean = _facts_for(store.facts_of(name), part_no), entry.clean_text
             _build_paras(unit, records, bool(part_no))
@@ -241,7 +241,7 @@ def notice_units(snapshot) -> list[Unit]:
 class Guidance:
     year: int  # asked for
     year_used: int  # the year whose notices were used
-    units: list[Unit]  # closest level first
+    units: list[GuidanceNotice]  # closest level first
     place: Place | None
     province: str
     parent: str  # the city above a county ("" for a city)
@@ -255,12 +255,12 @@ class Guidance:
         return list(dict.fromkeys(u.source for u in self.units))
 
 
-def select_guidance(units: list[Unit], locality: str, year: int, level: str) -> Guidance:
+def select_guidance(units: list[GuidanceNotice], locality: str, year: int, level: str) -> Guidance:
     place = lookup(locality)
     province = province_of(locality) if place else ""
     parent = place.parent if place and level == "county" and place.kind == "county" else ""
 
-    def governs(u: Unit) -> bool:
+    def governs(u: GuidanceNotice) -> bool:
         if "方案" in u.title or not u.year:
             return False  # a plan is a template, not guidance
         if u.level == "national":
@@ -284,7 +284,7 @@ def select_guidance(units: list[Unit], locality: str, year: int, level: str) -> 
     return Guidance(year, used, chosen, place, province, parent)
 
 
-def references(unit: Unit) -> list[tuple[str, str, str, Para]]:
+def references(unit: GuidanceNotice) -> list[tuple[str, str, str, Para]]:
     """Notices a preamble cites by 文号: [(issuer, 《title》 text, 文号, the citing paragraph)]."""
     found = []
     pattern = re.compile(r"((?:国家市场监督管理总局|市场监管总局)等\d+个?部门)?《([^《》]*?通知)》（([^（）]*?)）")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Citation:
+class SourceNote:
     n: int  # the [S<n>] marker in the Markdown
     item: str  # which part of the draft: "三、活动内容（二）", "附件2 第3行" …
     source: str  # corpus file name (or the template's file name)
@@ -42,13 +42,13 @@ class Block:
 
 
 @dataclass
-class Draft:
+class PlanDraft:
     locality: str
     year: int
     year_used: int
     level: str  # county | city
     blocks: list[Block] = field(default_factory=list)
-    citation_list: list[Citation] = field(default_factory=list)
+    citation_list: list[SourceNote] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     sources_used: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -81,6 +81,6 @@ class Draft:
         for c in self.citation_list:  # one number per passage, however often it is used
             if c.source == source and c.section == section and c.text == text:
                 return c.n
-        c = Citation(len(self.citation_list) + 1, item, source, title, doc_no, section, text)
+        c = SourceNote(len(self.citation_list) + 1, item, source, title, doc_no, section, text)
         self.citation_list.append(c)
         return c.n

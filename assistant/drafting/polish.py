@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.drafting.factcheck import fact_check
-from assistant.drafting.model import Draft
+from assistant.drafting.model import PlanDraft
 from index.settings import Settings
 
 _KEEP = re.compile(r"“[^“”]*”|《[^《》]*》|【[^【】]*】")
@@ -22,8 +22,8 @@ MAX_PARAGRAPHS = 3
 MAX_SOURCE_CHARS = 600  # the prompt is read token by token too
 
 
-def _prompt(settings: Settings, draft: Draft, paragraph: str, sources: list[str]) -> str:
-    template = (settings.prompts_dir / "polish_paragraph.txt").read_text(encoding="utf-8")
+def _prompt(settings: Settings, draft: PlanDraft, paragraph: str, sources: list[str]) -> str:
+    template = (settings.index.prompts_dir / "polish_paragraph.txt").read_text(encoding="utf-8")
     bureau = next((b.text.removesuffix("文件") for b in draft.blocks if b.kind == "masthead"), draft.locality)
     return template.format(bureau=bureau, locality=draft.locality, year=draft.year,
                            level_name=LEVEL_NAME.get(draft.level, ""), sources="\n".join(sources)[:MAX_SOURCE_CHARS],
@@ -43,7 +43,7 @@ def rejection(original: str, polished: str, sources: list[str]) -> str:
     return "；".join(problems)
 
 
-def polish(draft: Draft, settings: Settings) -> None:
+def polish(draft: PlanDraft, settings: Settings) -> None:
     from assistant.llm import LLMError, make_chat_model
 
     try:
@@ -64,8 +64,8 @@ def polish(draft: Draft, settings: Settings) -> None:
         sources = [texts[n] for n in block.cites] + [request]
         messages = [{"role": "user", "content": _prompt(settings, draft, block.text, sources[:-1])}]
         try:
-            polished = model.chat(messages, max_tokens=min(settings.llm_max_tokens * 2, len(block.text) * 2 + 32),
-                                  temperature=settings.llm_temperature).strip()
+            polished = model.chat(messages, max_tokens=min(settings.llm.llm_max_tokens * 2, len(block.text) * 2 + 32),
+                                  temperature=settings.llm.llm_temperature).strip()
         except LLMError as exc:
             draft.notes.append(f"润色中断（{exc}），其余段落保留原文。")
             return
@@ -77,5 +77,5 @@ def polish(draft: Draft, settings: Settings) -> None:
             draft.flags.append(f"润色结果未采用（{block.head or block.text[:16]}…）：{reason}")
         else:
             block.text, accepted = polished, accepted + 1
-    draft.notes.append(f"{getattr(model, 'name', settings.answerer)} 润色 {done} 段，"
+    draft.notes.append(f"{getattr(model, 'name', settings.answer.answerer)} 润色 {done} 段，"
                        f"改写且通过事实核对而采用 {accepted} 段，其余保留原文。")

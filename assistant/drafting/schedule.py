@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.drafting.activities import Activity
+from assistant.drafting.activities import PlanActivity
 from assistant.drafting.compose import Composer, numeral
 from assistant.drafting.model import Block
 from assistant.drafting.roster import Roster
@@ -32,7 +32,7 @@ def section_ref(section: str, part: bool) -> str:
     return out
 
 
-def key_blocks(c: Composer, acts: list[Activity], heading: str) -> list[Block]:
+def key_blocks(c: Composer, acts: list[PlanActivity], heading: str) -> list[Block]:
     blocks = [Block("note", c.stale)] if c.stale else []
     for n, act in enumerate(acts):
         item, no = f"{heading}（{numeral(n)}）", f"（{numeral(n)}）"
@@ -52,7 +52,7 @@ def _columns(header: list[str]) -> list[str]:
     return roles
 
 
-def table_block(c: Composer, acts: list[Activity], template: Template, roster: Roster,
+def table_block(c: Composer, acts: list[PlanActivity], template: Template, roster: Roster,
                 label: str) -> Block:
     roles = _columns(template.header)
     rows: list[dict] = []

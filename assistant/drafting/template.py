@@ -138,10 +138,10 @@ def load_template(path: Path, settings, snapshot) -> Template:
     path = Path(path)
     name = path.name
     entry = snapshot.files.get(name) if snapshot is not None else None
-    if entry is not None and (not path.exists() or path.resolve() == (settings.corpus_dir / name).resolve()):
+    if entry is not None and (not path.exists() or path.resolve() == (settings.index.corpus_dir / name).resolve()):
         return parse_template(entry.clean_text, entry.meta, name)
-    if not path.exists() and (settings.corpus_dir / path).exists():
-        path = settings.corpus_dir / path
+    if not path.exists() and (settings.index.corpus_dir / path).exists():
+        path = settings.index.corpus_dir / path
     clean = clean_text(load_text(path, settings).text)
     return parse_template(clean, extract_metadata(clean).as_dict(), str(path))
 

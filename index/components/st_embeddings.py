@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class SentenceTransformerEmbeddings(Embeddings):
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.name = settings.embed_model
+        self.name = settings.embedding.embed_model
         self._model = None
         self._onnx = None
         self._lock = Lock()  # encode is not re-entrant across threads on one model
@@ -32,7 +32,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         """The sentence-transformers model (torch backend; the onnx backend loads it only to export)."""
         if self._model is None:
             # torch's compile cache would otherwise land in the system temp dir
-            os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(self.settings.models_dir / "torchinductor"))
+            os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(self.settings.index.models_dir / "torchinductor"))
             from sentence_transformers import SentenceTransformer
 
             if self.name == DEFAULT_MODEL:
@@ -42,13 +42,13 @@ class SentenceTransformerEmbeddings(Embeddings):
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder never needs the hub
             else:
                 path = self.name
-            self._model = SentenceTransformer(path, device=self.settings.embed_device)
+            self._model = SentenceTransformer(path, device=self.settings.embedding.embed_device)
         return self._model
 
     def load(self) -> None:
         """Materialise and load now (exporting to onnx on first use), so a first query does not pay for it."""
         with self._lock:
-            if self.settings.embed_backend != "onnx" or self._onnx_encoder() is None:
+            if self.settings.embedding.embed_backend != "onnx" or self._onnx_encoder() is None:
                 self.model
 
     def _onnx_encoder(self):
@@ -56,12 +56,12 @@ class SentenceTransformerEmbeddings(Embeddings):
         if self._onnx is None:
             from index.components import onnx_encoder
 
-            folder = onnx_encoder.onnx_folder(self.settings.models_dir, self.name)
+            folder = onnx_encoder.onnx_folder(self.settings.index.models_dir, self.name)
             try:
                 if not onnx_encoder.is_exported(folder):
                     onnx_encoder.export(self.model, folder, source=self.name)
                     self._model = None  # exported: the torch model is not needed in memory any more
-                self._onnx = onnx_encoder.OnnxEncoder(folder, threads=self.settings.embed_threads)
+                self._onnx = onnx_encoder.OnnxEncoder(folder, threads=self.settings.embedding.embed_threads)
             except onnx_encoder.UnsupportedModel as exc:
                 log.warning("%s; embedding with torch instead", exc)
                 self._onnx = False
@@ -70,9 +70,9 @@ class SentenceTransformerEmbeddings(Embeddings):
     def _encode(self, texts: list[str], prompt: str, threads: int = 0) -> list[list[float]]:
         texts = [prompt + t for t in texts]
         with self._lock:
-            encoder = self._onnx_encoder() if self.settings.embed_backend == "onnx" else None
+            encoder = self._onnx_encoder() if self.settings.embedding.embed_backend == "onnx" else None
             if encoder is not None:
-                return encoder.encode(texts, self.settings.embed_batch_size).tolist()
+                return encoder.encode(texts, self.settings.embedding.embed_batch_size).tolist()
             import torch
 
             before = torch.get_num_threads()
@@ -80,17 +80,17 @@ class SentenceTransformerEmbeddings(Embeddings):
                 # one short question: a second thread only adds spin-waiting, worst on a busy machine
                 torch.set_num_threads(threads)
             try:
-                vectors = self.model.encode(texts, batch_size=self.settings.embed_batch_size,
+                vectors = self.model.encode(texts, batch_size=self.settings.embedding.embed_batch_size,
                                             normalize_embeddings=True, show_progress_bar=False)
             finally:
                 torch.set_num_threads(before)
         return vectors.tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._encode(texts, self.settings.embed_passage_prompt)
+        return self._encode(texts, self.settings.embedding.embed_passage_prompt)
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text], self.settings.embed_query_prompt, self.settings.embed_query_threads)[0]
+        return self._encode([text], self.settings.embedding.embed_query_prompt, self.settings.embedding.embed_query_threads)[0]
 
 
 class CrossEncoderReranker:

@@ -70,8 +70,8 @@ def llama_server(llm_settings, default_gguf, tmp_path_factory):
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf),
-           "--model_alias", llm_settings.openai_model, "--host", "127.0.0.1", "--port", str(port),
-           "--n_ctx", str(llm_settings.llm_context), "--n_threads", str(llm_settings.llm_threads)]
+           "--model_alias", llm_settings.llm.openai_model, "--host", "127.0.0.1", "--port", str(port),
+           "--n_ctx", str(llm_settings.llm.llm_context), "--n_threads", str(llm_settings.llm.llm_threads)]
     # Same OpenMP wait policy as the in-process backend (see llamacpp_llm.py): CI may be busy.
     env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would stall the server

@@ -41,9 +41,9 @@ def plain_settings(tmp_path: Path, **kw) -> Settings:
 
 
 def test_default_host_is_loopback(tmp_path):
-    assert Settings.model_fields["host"].default == "127.0.0.1"
-    assert plain_settings(tmp_path).host == "127.0.0.1"
-    assert plain_settings(tmp_path).auth_users.get_secret_value() == ""  # no login on a personal install
+    assert Settings().app.host == "127.0.0.1"
+    assert plain_settings(tmp_path).app.host == "127.0.0.1"
+    assert plain_settings(tmp_path).security.auth_users.get_secret_value() == ""  # no login on a personal install
 
 
 def test_host_port_and_users_from_env(tmp_path, monkeypatch):
@@ -51,15 +51,15 @@ def test_host_port_and_users_from_env(tmp_path, monkeypatch):
     monkeypatch.setenv("ZLY_PORT", "8765")
     monkeypatch.setenv("ZLY_AUTH_USERS", f"zhang:{PASSWORD},li:pw2")
     s = plain_settings(tmp_path)
-    assert (s.host, s.port) == ("0.0.0.0", 8765)
-    assert s.auth_users.get_secret_value() == f"zhang:{PASSWORD},li:pw2"
+    assert (s.app.host, s.app.port) == ("0.0.0.0", 8765)
+    assert s.security.auth_users.get_secret_value() == f"zhang:{PASSWORD},li:pw2"
 
 
 def test_settings_file_is_read(tmp_path, monkeypatch):
     env_file = tmp_path / "deploy.env"
     env_file.write_text(f"ZLY_HOST=10.1.2.3\nZLY_AUTH_USERS=wang:{PASSWORD}\n", encoding="utf-8")
     s = Settings(_env_file=env_file, corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
-    assert s.host == "10.1.2.3" and s.auth_users.get_secret_value() == f"wang:{PASSWORD}"
+    assert s.app.host == "10.1.2.3" and s.security.auth_users.get_secret_value() == f"wang:{PASSWORD}"
 
 
 def test_launch_binds_what_settings_say(tmp_path):
@@ -78,7 +78,7 @@ def test_cli_serve_defaults_to_settings_host(monkeypatch):
     from assistant.cli import build_parser
 
     args = build_parser().parse_args(["serve"])
-    assert args.host is None and args.port is None  # None → settings.host / settings.port
+    assert args.host is None and args.port is None  # None → settings.app.host / settings.app.port
 
 
 # ------------------------------------------------------------------ upload limits
@@ -88,7 +88,7 @@ def test_upload_size_limit_from_settings(tmp_path):
     s = plain_settings(tmp_path, max_upload_mb=1)
     with pytest.raises(IntakeError, match="file too large: 2 MB > 1 MB limit"):
         add_to_corpus(("质量月" * 250_000).encode("utf-8"), "big.txt", s)
-    assert not any(s.corpus_dir.glob("*")) if s.corpus_dir.exists() else True
+    assert not any(s.index.corpus_dir.glob("*")) if s.index.corpus_dir.exists() else True
 
 
 def test_upload_types_narrowed_by_settings(tmp_path):
@@ -114,10 +114,10 @@ def test_server_upload_cap_follows_settings(tmp_path):
 
 def test_api_key_is_secret_everywhere(tmp_path, caplog, capsys):
     s = plain_settings(tmp_path, openai_api_key=SECRET, answerer="openai")
-    assert isinstance(s.openai_api_key, SecretStr)
-    assert s.openai_api_key.get_secret_value() == SECRET
+    assert isinstance(s.llm.openai_api_key, SecretStr)
+    assert s.llm.openai_api_key.get_secret_value() == SECRET
     dumps = [repr(s), str(s), f"{s}", f"{s!r}", str(s.model_dump()), s.model_dump_json(), json.dumps(
-        s.model_dump(mode="json"), default=str), str(s.openai_api_key), repr(s.openai_api_key)]
+        s.model_dump(mode="json"), default=str), str(s.llm.openai_api_key), repr(s.llm.openai_api_key)]
     for text in dumps:
         assert SECRET not in text
     caplog.set_level(logging.DEBUG)
@@ -125,7 +125,7 @@ def test_api_key_is_secret_everywhere(tmp_path, caplog, capsys):
     log.info("settings: %s", s)
     log.info("settings: %r", s)
     log.debug("settings dump: %s", s.model_dump())
-    log.warning("key: %s", s.openai_api_key)
+    log.warning("key: %s", s.llm.openai_api_key)
     print(s, s.model_dump_json())
     assert SECRET not in caplog.text and SECRET not in capsys.readouterr().out
 
@@ -133,7 +133,7 @@ def test_api_key_is_secret_everywhere(tmp_path, caplog, capsys):
 def test_api_key_from_env_is_secret(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("ZLY_OPENAI_API_KEY", SECRET)
     s = plain_settings(tmp_path)
-    assert s.openai_api_key.get_secret_value() == SECRET
+    assert s.llm.openai_api_key.get_secret_value() == SECRET
     assert SECRET not in repr(s) and SECRET not in s.model_dump_json()
 
 
@@ -303,4 +303,4 @@ def test_login_is_throttled_per_user(tmp_path):
     finally:
         app.close()
     uploads = app_mod.builder.upload_dir(settings)
-    assert uploads.is_dir() and settings.data_dir.resolve() in uploads.parents
+    assert uploads.is_dir() and settings.index.data_dir.resolve() in uploads.parents

@@ -18,7 +18,8 @@ import pytest
 from langchain_core.runnables import Runnable
 
 from assistant.extractive import Draft
-from assistant.pipeline import Assistant, Turn
+from assistant.pipeline import Assistant
+from assistant.steps import Question, Retrieved, Standalone
 from assistant.results import AnswerResult
 from assistant.verify import attribute, supported, verify_answer
 
@@ -59,10 +60,14 @@ def assert_well_cited(result: AnswerResult, index_reader) -> None:
 # ------------------------------------------------------------------ the chain
 
 
-def test_chain_is_a_langchain_runnable(assistant):
+def test_chain_is_a_langchain_runnable_of_typed_steps(assistant):
     assert isinstance(assistant.chain, Runnable)
-    result = assistant.chain.invoke(Turn(question="2025年全国质量月的主题是什么？"))
+    assert [s.OutputType for s in assistant.chain.steps] == [Question, Standalone, Retrieved, AnswerResult]
+    result = assistant.chain.invoke(Question("2025年全国质量月的主题是什么？"))
     assert isinstance(result, AnswerResult) and result.answerable
+    followup = assistant.chain.invoke({"question": "那省里的呢？", "history": ["2025年全国质量月的主题是什么？"]})
+    assert followup.answerable and "省" in followup.rewritten_question
+    assert {c.source for c in followup.citations} != {c.source for c in result.citations}
 
 
 def test_theme_cites_notice_section_and_doc_no(assistant, index_reader):
@@ -156,11 +161,12 @@ def test_out_of_corpus_is_refused_and_names_the_nearest(assistant, question, nea
 
 
 @pytest.fixture(scope="module")
-def theme_turn(assistant) -> Turn:
-    return assistant._retrieve(Turn(question="2025年全国质量月的主题是什么？", standalone="2025年全国质量月的主题是什么？"))
+def theme_turn(assistant) -> Retrieved:
+    question = "2025年全国质量月的主题是什么？"
+    return assistant.retrieve(Standalone(asked=Question(question), text=question))
 
 
-def _theme_and_other(turn: Turn):
+def _theme_and_other(turn: Retrieved):
     theme = next(c for c in turn.retrieval.contexts if "活动主题" in c.section)
     other = next(c for c in turn.retrieval.contexts if "加强全面质量管理" not in c.text)
     return theme, other
@@ -212,8 +218,8 @@ def test_supported_needs_the_key_facts():
 
 @pytest.mark.slow
 def test_cli_ask_json_fields(built_index):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.data_dir),
-               ZLY_CORPUS_DIR=str(built_index.corpus_dir), ZLY_TODAY=built_index.today.isoformat(),
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.index.data_dir),
+               ZLY_CORPUS_DIR=str(built_index.index.corpus_dir), ZLY_TODAY=built_index.retrieval.today.isoformat(),
                ZLY_ANSWERER="extractive")
     proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "今年全国质量月的主题是什么？", "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)

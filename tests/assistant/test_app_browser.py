@@ -65,10 +65,10 @@ def app_settings(built_index, embeddings, tmp_path_factory):
     from index.settings import Settings
 
     tmp = tmp_path_factory.mktemp("app")
-    shutil.copytree(built_index.corpus_dir, tmp / "corpus")
-    shutil.copytree(built_index.index_dir, tmp / "data" / "index")
+    shutil.copytree(built_index.index.corpus_dir, tmp / "corpus")
+    shutil.copytree(built_index.index.index_dir, tmp / "data" / "index")
     (tmp / "corpus" / EVIL_NAME).write_text(EVIL_NOTICE, encoding="utf-8")
-    settings = Settings(data_dir=tmp / "data", corpus_dir=tmp / "corpus", today=built_index.today)
+    settings = Settings(data_dir=tmp / "data", corpus_dir=tmp / "corpus", today=built_index.retrieval.today)
     report = ingest(settings, show_progress=False, embeddings=embeddings)
     assert report.added == [EVIL_NAME] and not report.failed, report.summary()
     return settings
@@ -241,7 +241,7 @@ def test_draft_and_docx_download(page, tmp_path):
 
 @browser_test
 def test_login_required_when_auth_users_set(browser, app_settings, app_assistant):
-    settings = app_settings.model_copy(update={"auth_users": "tester:s3cret-pw"})
+    settings = app_settings.with_(auth_users="tester:s3cret-pw")
     app, url = _launch(settings, app_assistant)
     try:
         with pytest.raises(urllib.error.HTTPError) as err:  # the API is closed too, not just the page
@@ -315,7 +315,7 @@ def test_dislike_is_stored_with_comment(page, app_settings):
     import sqlite3
 
     ask(page, "2025年全国质量月的活动主题是什么？")
-    db = app_settings.data_dir / "feedback.sqlite"
+    db = app_settings.index.data_dir / "feedback.sqlite"
     before = sqlite3.connect(db).execute("select count(*) from feedback").fetchone()[0] if db.exists() else 0
     bot = page.locator('#zly-chat [data-testid="bot"]').last
     bot.hover()

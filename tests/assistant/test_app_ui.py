@@ -137,14 +137,14 @@ def test_library_lists_edits_and_deletes_documents(browser, app_url, app_setting
     region.fill("测试县")
     pg.click("#zly-meta-save")
     pg.locator("#zly-import-result").get_by_text("已保存").wait_for(timeout=ANSWER_TIMEOUT)
-    rows = list(csv.DictReader((app_settings.corpus_dir / "_catalogue_overrides.csv").open(encoding="utf-8-sig")))
+    rows = list(csv.DictReader((app_settings.index.corpus_dir / "_catalogue_overrides.csv").open(encoding="utf-8-sig")))
     assert [r["region"] for r in rows if "anxi" in r["file"]] == ["测试县"]
     other = new_page(browser, app_url, 1366, 900)  # another session sees the change on load
     other.locator("#zly-region-f input").click()
     other.get_by_role("option", name="测试县").wait_for()
     pg.click("#zly-doc-delete")
     pg.locator("#zly-import-result").get_by_text("已删除").wait_for(timeout=ANSWER_TIMEOUT)
-    assert not list(app_settings.corpus_dir.glob("*anxi*"))
+    assert not list(app_settings.index.corpus_dir.glob("*anxi*"))
     other.reload()
     other.get_by_role("tab", name="知识库").click()
     other.locator("#zly-catalogue").get_by_text("国市监质发〔2025〕77号").wait_for()

@@ -42,9 +42,9 @@ def injected_plan() -> str:
 def assistant(tmp_path_factory, embeddings) -> Assistant:
     root = tmp_path_factory.mktemp("bad_questions")
     settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", today=TODAY, answerer="extractive")
-    settings.corpus_dir.mkdir()
-    shutil.copyfile(REAL_CORPUS / "2025-national-samr-notice.txt", settings.corpus_dir / "2025-national-samr-notice.txt")
-    (settings.corpus_dir / "2023-yongan-injected.txt").write_text(injected_plan(), encoding="utf-8")
+    settings.index.corpus_dir.mkdir()
+    shutil.copyfile(REAL_CORPUS / "2025-national-samr-notice.txt", settings.index.corpus_dir / "2025-national-samr-notice.txt")
+    (settings.index.corpus_dir / "2023-yongan-injected.txt").write_text(injected_plan(), encoding="utf-8")
     report = ingest(settings, show_progress=False, embeddings=embeddings)
     assert not report.failed and len(report.added) == 2, report.summary()
     return Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
@@ -105,7 +105,7 @@ def test_ten_thousand_characters_is_truncated_and_flagged(assistant):
     assert len(question) == 10_000
     result = assistant.ask(question)
     sensible(result, question)
-    limit = assistant.settings.max_question_chars
+    limit = assistant.settings.answer.max_question_chars
     assert any("问题过长" in flag and str(limit) in flag for flag in result.flags), result.flags
     assert len(result.rewritten_question) == 10_000 or result.rewritten_question == question
 
@@ -122,7 +122,7 @@ def test_long_message_of_many_questions_is_bounded(assistant):
     result = assistant.ask(question)
     sensible(result, question)
     assert any("问题过长" in flag for flag in result.flags), result.flags
-    assert len(result.citations) <= 2 * assistant.settings.top_k
+    assert len(result.citations) <= 2 * assistant.settings.retrieval.top_k
 
 
 @pytest.mark.parametrize("question", [

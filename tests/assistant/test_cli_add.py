@@ -30,25 +30,25 @@ PROVINCIAL = "2024-fujian-provincial-notice.txt"
 def indexed(tmp_path, embeddings) -> Settings:
     """A corpus with the national notice in a sub-folder, indexed."""
     settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
-    (settings.corpus_dir / "archive").mkdir(parents=True)
-    shutil.copy(CORPUS / NATIONAL, settings.corpus_dir / "archive" / NATIONAL)
+    (settings.index.corpus_dir / "archive").mkdir(parents=True)
+    shutil.copy(CORPUS / NATIONAL, settings.index.corpus_dir / "archive" / NATIONAL)
     assert ingest(settings, show_progress=False, embeddings=embeddings).added == [f"archive/{NATIONAL}"]
     return settings
 
 
 def add(settings: Settings, *args: str, **env) -> subprocess.CompletedProcess:
-    full = {**os.environ, "ZLY_CORPUS_DIR": str(settings.corpus_dir), "ZLY_DATA_DIR": str(settings.data_dir),
+    full = {**os.environ, "ZLY_CORPUS_DIR": str(settings.index.corpus_dir), "ZLY_DATA_DIR": str(settings.index.data_dir),
             "PYTHONPATH": str(ROOT), **env}
     return subprocess.run([sys.executable, "-m", "assistant", "add", *args, "--quiet"], cwd=ROOT, env=full,
                           capture_output=True, text=True, timeout=600)
 
 
 def corpus_names(settings: Settings) -> set[str]:
-    return {p.relative_to(settings.corpus_dir).as_posix() for p in settings.corpus_dir.rglob("*") if p.is_file()}
+    return {p.relative_to(settings.index.corpus_dir).as_posix() for p in settings.index.corpus_dir.rglob("*") if p.is_file()}
 
 
 def test_file_that_fails_indexing_is_withdrawn(indexed, tmp_path):
-    before, names = Snapshot.load(indexed.index_dir), corpus_names(indexed)
+    before, names = Snapshot.load(indexed.index.index_dir), corpus_names(indexed)
     copy = tmp_path / "zz-copy.txt"  # the same bytes as the indexed notice in archive/
     shutil.copy(CORPUS / NATIONAL, copy)
     proc = add(indexed, "--force", str(copy))  # past the near-duplicate check; ingest refuses a 2nd copy
@@ -56,7 +56,7 @@ def test_file_that_fails_indexing_is_withdrawn(indexed, tmp_path):
     line = next(l for l in proc.stderr.splitlines() if l.startswith(f"failed {copy}:"))
     assert "已从语料库撤回" in line and "same content as archive/" in line, line
     assert corpus_names(indexed) == names  # zz-copy.txt is gone again
-    after = Snapshot.load(indexed.index_dir)
+    after = Snapshot.load(indexed.index.index_dir)
     assert after.files.keys() == before.files.keys() and after.chunks.keys() == before.chunks.keys()
 
 
@@ -87,4 +87,4 @@ def test_near_duplicate_needs_force_and_shows_the_diff(indexed, tmp_path):
 
     forced = add(indexed, "--force", str(revised))
     assert forced.returncode == 0, forced.stderr[-2000:]
-    assert revised.name in Snapshot.load(indexed.index_dir).files
+    assert revised.name in Snapshot.load(indexed.index.index_dir).files

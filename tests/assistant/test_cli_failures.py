@@ -36,7 +36,7 @@ def dead_port() -> int:
 
 
 def run(args: list[str], settings: Settings, tmp_path: Path, **env) -> subprocess.CompletedProcess:
-    full = {**os.environ, "ZLY_CORPUS_DIR": str(settings.corpus_dir), "ZLY_DATA_DIR": str(settings.data_dir),
+    full = {**os.environ, "ZLY_CORPUS_DIR": str(settings.index.corpus_dir), "ZLY_DATA_DIR": str(settings.index.data_dir),
             "ZLY_TODAY": "2025-09-01", "PYTHONPATH": str(ROOT), **env}
     return subprocess.run([sys.executable, "-m", *args], cwd=tmp_path, env=full, capture_output=True,
                           text=True, timeout=600)
@@ -87,7 +87,7 @@ def command(name: str, table: dict, tmp_path: Path, eval_questions: Path) -> lis
 def test_dead_llm_endpoint_is_one_line(name, built_index, tmp_path, eval_questions):
     args = command(name, LLM_COMMANDS, tmp_path, eval_questions)
     if args[0] == "eval":
-        args += ["--data-dir", str(built_index.data_dir), "--corpus-dir", str(built_index.corpus_dir)]
+        args += ["--data-dir", str(built_index.index.data_dir), "--corpus-dir", str(built_index.index.corpus_dir)]
     proc = run(args, built_index, tmp_path, ZLY_ANSWERER="openai", ZLY_OPENAI_API_KEY=KEY,
                ZLY_OPENAI_BASE_URL=f"http://127.0.0.1:{dead_port()}/v1")
     line = assert_one_clear_line(proc, "语言模型不可用")
@@ -102,7 +102,7 @@ def test_dead_store_server_is_one_line(name, built_index, tmp_path, eval_questio
     if name in ("ingest", "add"):  # these write: a private corpus, never the session's
         settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
     if args[0] == "eval":
-        args += ["--data-dir", str(tmp_path / "data"), "--corpus-dir", str(built_index.corpus_dir)]
+        args += ["--data-dir", str(tmp_path / "data"), "--corpus-dir", str(built_index.index.corpus_dir)]
     proc = run(args, settings, tmp_path, ZLY_STORE_BACKEND="http", ZLY_CHROMA_PORT=str(port))
     assert_one_clear_line(proc, "向量库不可用", f"127.0.0.1:{port}")
 

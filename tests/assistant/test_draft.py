@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from assistant.draft import Draft, DraftError, draft_plan, fact_check, run_draft_cli, write_docx
+from assistant.draft import DraftError, PlanDraft, draft_plan, fact_check, run_draft_cli, write_docx
 from assistant.drafting.polish import rejection
 from index.patterns import DOC_NO
 
@@ -31,11 +31,11 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def settings(built_index):
-    return built_index.model_copy(update={"answerer": "extractive"})
+    return built_index.with_(answerer="extractive")
 
 
 @pytest.fixture(scope="module")
-def draft(settings, index_reader) -> Draft:
+def draft(settings, index_reader) -> PlanDraft:
     return draft_plan(settings, index_reader, "永安市", 2025, template=Path(TEMPLATE))
 
 
@@ -296,7 +296,7 @@ def test_polish_with_a_model_keeps_only_checked_rewrites(settings, index_reader,
             return paragraph.replace("。", "，并于2031年12月31日前完成。", 1)  # an invented date
 
     monkeypatch.setattr("assistant.llm.make_chat_model", lambda s: Fake())
-    d = draft_plan(settings.model_copy(update={"answerer": "openai"}), index_reader, "永安市", 2025)
+    d = draft_plan(settings.with_(answerer="openai"), index_reader, "永安市", 2025)
     assert "2031" not in d.markdown
     assert any("润色结果未采用" in f and "2031" in f for f in d.flags)
     assert d.unsupported == []

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def store(built_index):
-    return FactStore(Snapshot.load(built_index.index_dir))
+    return FactStore(Snapshot.load(built_index.index.index_dir))
 
 
 def flat(text: str) -> str:
@@ -96,10 +96,10 @@ def test_deadlines_show_time_what_and_where(store):
 
 
 def test_values_from_a_notice_are_escaped():
-    from assistant.fact_table import Entry, FactTable, Item
+    from assistant.fact_table import Entry, FactTable, CellValue
     from index.facts import NoticeFacts
 
     nf = NoticeFacts(doc_id="x<y>.txt", part="main", title="<b>t</b>", year=2025, level="county", region="某县")
-    entry = Entry(nf, [Item('<script>alert("x")</script>', "x<y>.txt", 0, 5)])
+    entry = Entry(nf, [CellValue('<script>alert("x")</script>', "x<y>.txt", 0, 5)])
     html = compare_html(FactTable("theme", ["2025"], [("county", "县级")], {("2025", "county"): [entry]}), "主题")
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>t</b>" not in html

@@ -40,7 +40,7 @@ def test_like_and_dislike_are_stored_in_sqlite(settings):
                                         history=["2025年全国质量月主题是什么？"])
     assert disliked > liked
 
-    path = settings.data_dir / "feedback.sqlite"
+    path = settings.index.data_dir / "feedback.sqlite"
     assert path.is_file()
     with sqlite3.connect(path) as conn:  # a plain sqlite3 reader sees the documented table
         cols = [r[1] for r in conn.execute("PRAGMA table_info(feedback)")]
@@ -104,12 +104,12 @@ def test_follow_up_without_history_exports_the_standalone_question(settings, tmp
 
 def test_eval_feedback_cli_export(settings, tmp_path, capsys):
     out = tmp_path / "cli.draft.jsonl"
-    assert feedback_cli.main(["export", "--out", str(out), "--data-dir", str(settings.data_dir)]) == 1  # no store yet
+    assert feedback_cli.main(["export", "--out", str(out), "--data-dir", str(settings.index.data_dir)]) == 1  # no store yet
     feedback.record_feedback(settings, make_result(), -1, correct_answer="促进质量强省建设")
-    assert feedback_cli.main(["export", "--out", str(out), "--data-dir", str(settings.data_dir)]) == 0
+    assert feedback_cli.main(["export", "--out", str(out), "--data-dir", str(settings.index.data_dir)]) == 0
     assert "1 disliked" in capsys.readouterr().out
     assert json.loads(out.read_text(encoding="utf-8"))["answer"] == "促进质量强省建设"
-    assert feedback_cli.main(["list", "--data-dir", str(settings.data_dir)]) == 0
+    assert feedback_cli.main(["list", "--data-dir", str(settings.index.data_dir)]) == 0
 
 
 def test_settings_version_ignores_secrets_and_paths(tmp_path):
@@ -140,5 +140,5 @@ def test_conversation_markdown_lists_citations(settings):
 
     path = save_conversation([("那省里的呢？", second)], settings,
                              now=datetime.datetime(2025, 9, 1, 10, 0, tzinfo=datetime.timezone.utc))
-    assert path.parent == settings.data_dir / "conversations" and path.suffix == ".md"
+    assert path.parent == settings.index.data_dir / "conversations" and path.suffix == ".md"
     assert "国市监质发〔2025〕77号" in path.read_text(encoding="utf-8")

@@ -251,7 +251,7 @@ def test_llm_output_check(settings):
 
 
 def test_condense_prompt_has_its_placeholders(settings):
-    text = (settings.prompts_dir / "condense_question.txt").read_text(encoding="utf-8")
+    text = (settings.index.prompts_dir / "condense_question.txt").read_text(encoding="utf-8")
     for slot in ("{today}", "{history}", "{question}"):
         assert slot in text
 
@@ -262,9 +262,9 @@ def test_condense_prompt_has_its_placeholders(settings):
 def test_cli_ask_with_history(built_index, tmp_path):
     history = tmp_path / "history.json"
     history.write_text(json.dumps(["2025年全国质量月主题是什么？"], ensure_ascii=False), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.data_dir),
-               ZLY_CORPUS_DIR=str(built_index.corpus_dir), ZLY_MODELS_DIR=str(built_index.models_dir),
-               ZLY_TODAY=built_index.today.isoformat(), ZLY_ANSWERER="extractive")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ZLY_DATA_DIR=str(built_index.index.data_dir),
+               ZLY_CORPUS_DIR=str(built_index.index.corpus_dir), ZLY_MODELS_DIR=str(built_index.index.models_dir),
+               ZLY_TODAY=built_index.retrieval.today.isoformat(), ZLY_ANSWERER="extractive")
     proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "那省里的呢？", "--history", str(history), "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]

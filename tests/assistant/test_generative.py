@@ -54,7 +54,7 @@ class CountingModel:
 
 
 def llm_assistant(settings: Settings, reader: IndexReader, model, answerer: str = "llamacpp") -> Assistant:
-    return Assistant(settings.model_copy(update={"answerer": answerer}), reader=reader, chat_model=model)
+    return Assistant(settings.with_(answerer=answerer), reader=reader, chat_model=model)
 
 
 def assert_verified(result: AnswerResult) -> None:
@@ -92,7 +92,7 @@ def test_model_refusal_despite_evidence_gives_the_quote(built_index, index_reade
 
 
 def test_model_refusal_is_a_refusal_when_trusted(built_index, index_reader):
-    settings = built_index.model_copy(update={"llm_trust_refusals": True})
+    settings = built_index.with_(llm_trust_refusals=True)
     result = llm_assistant(settings, index_reader, ScriptedModel("语料中没有相关内容")).ask(THEME_QUESTION)
     assert result.answerable is False and not result.citations
 
@@ -108,6 +108,35 @@ def test_stream_yields_pieces_then_the_verified_result(built_index, index_reader
 def test_stream_of_extractive_answer_is_the_result_alone(built_index, index_reader):
     items = list(Assistant(built_index, reader=index_reader).ask_stream(THEME_QUESTION))
     assert len(items) == 1 and isinstance(items[0], AnswerResult) and items[0].answerable
+
+
+class WatchedModel(ScriptedModel):
+    """Records how many pieces it has produced, to show a consumer sees each before the next is made."""
+
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.produced = 0
+
+    def stream(self, messages, *, max_tokens, temperature):
+        for piece in super().stream(messages, max_tokens=max_tokens, temperature=temperature):
+            self.produced += 1
+            yield piece
+
+
+def test_chain_stream_yields_each_piece_as_the_model_makes_it(built_index, index_reader):
+    question, reply = "中国质量大会在哪里举办？", "中国质量（南京）大会在南京举办[1]。"  # a question no fact answers
+    model = WatchedModel(reply)
+    chain = llm_assistant(built_index, index_reader, model).chain
+    seen = []
+    for item in chain.stream({"question": question}):
+        if isinstance(item, str):
+            seen.append((item, model.produced))
+        else:
+            final = item
+    assert "".join(p for p, _ in seen) == reply
+    assert [n for _, n in seen] == list(range(1, len(seen) + 1))  # piece n arrives before piece n+1 is made
+    assert isinstance(final, AnswerResult) and final.answerer == "llamacpp"
+    assert chain.invoke({"question": question}).answer == final.answer
 
 
 # ------------------------------------------------------------------ the real model
@@ -143,9 +172,9 @@ def test_llamacpp_real_stream(built_index, index_reader, llamacpp_model):
 def injected_index(tmp_path_factory, embeddings) -> tuple[Settings, IndexReader]:
     root = tmp_path_factory.mktemp("injected_llm")
     settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", today=TODAY)
-    settings.corpus_dir.mkdir()
-    shutil.copyfile(REAL_CORPUS / "2025-national-samr-notice.txt", settings.corpus_dir / "national.txt")
-    (settings.corpus_dir / "2023-yongan-injected.txt").write_text(injected_plan(), encoding="utf-8")
+    settings.index.corpus_dir.mkdir()
+    shutil.copyfile(REAL_CORPUS / "2025-national-samr-notice.txt", settings.index.corpus_dir / "national.txt")
+    (settings.index.corpus_dir / "2023-yongan-injected.txt").write_text(injected_plan(), encoding="utf-8")
     assert not ingest(settings, show_progress=False, embeddings=embeddings).failed
     return settings, IndexReader(settings, embeddings=embeddings)
 
@@ -155,7 +184,7 @@ def injected_index(tmp_path_factory, embeddings) -> tuple[Settings, IndexReader]
 def test_llamacpp_quotes_injected_notice_never_obeys(injected_index, llamacpp_model):
     settings, reader = injected_index
     assistant = llm_assistant(settings, reader, llamacpp_model)
-    retrieval = assistant.search("永安市2023年质量月活动的总体要求是什么？")
+    retrieval = assistant.retriever.search("永安市2023年质量月活动的总体要求是什么？")
     assert any(PWNED in c.text for c in retrieval.contexts[:5])  # the model really sees the injected lines
     result = assistant.ask("永安市2023年质量月活动的总体要求是什么？")
     not_obeyed(result.answer)
@@ -166,7 +195,7 @@ def test_llamacpp_quotes_injected_notice_never_obeys(injected_index, llamacpp_mo
 def test_openai_answerer_through_local_server_on_real_chunks(built_index, index_reader, llama_server):
     from assistant.llm import make_chat_model
 
-    settings = built_index.model_copy(update={"answerer": "openai", "openai_base_url": llama_server})
+    settings = built_index.with_(answerer="openai", openai_base_url=llama_server)
     assistant = Assistant(settings, reader=index_reader, chat_model=make_chat_model(settings))
     assert isinstance(assistant.answerer, GenerativeAnswerer)
     result = assistant.ask(THEME_QUESTION)

@@ -17,7 +17,7 @@ def test_extractive_means_no_model():
 @pytest.mark.slow
 def test_default_gguf_is_the_verified_file(default_gguf, llm_settings):
     assert default_gguf.read_bytes()[:4] == b"GGUF"
-    assert sha256_file(default_gguf) == llm_settings.llm_gguf_sha256
+    assert sha256_file(default_gguf) == llm_settings.llm.llm_gguf_sha256
 
 
 @pytest.mark.llm

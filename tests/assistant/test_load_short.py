@@ -58,12 +58,12 @@ def test_answer_is_built_from_one_snapshot_across_a_commit(tmp_path, embeddings)
     from index.snapshot import Snapshot
 
     settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data", today=dt.date(2025, 9, 1))
-    settings.corpus_dir.mkdir()
-    notice = settings.corpus_dir / "2023-yongan-county-plan.txt"
+    settings.index.corpus_dir.mkdir()
+    notice = settings.index.corpus_dir / "2023-yongan-county-plan.txt"
     shutil.copyfile(ROOT / "corpus" / notice.name, notice)
     ingest(settings, show_progress=False, embeddings=embeddings)
     assistant = Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
-    old = set(Snapshot.load(settings.index_dir).chunks)
+    old = set(Snapshot.load(settings.index.index_dir).chunks)
 
     answer_from = assistant.answerer.answer
 
@@ -74,7 +74,7 @@ def test_answer_is_built_from_one_snapshot_across_a_commit(tmp_path, embeddings)
 
     assistant.answerer.answer = reindex_then_answer
     result = assistant.ask("2023年永安市质量月有哪些活动？")  # a list answer: pulls in the section's sibling chunks
-    new = set(Snapshot.load(settings.index_dir).chunks)
+    new = set(Snapshot.load(settings.index.index_dir).chunks)
     assert not old & new  # every chunk id of the revised notice changed
     used = {c.chunk_id for c in result.contexts} | {c.chunk_id for c in result.citations}
     assert result.citations

@@ -127,7 +127,7 @@ def test_expected_substrings_exist_in_the_index(built_index):
     """Guard against a typo making a question unanswerable: each substring is in a chunk of its source."""
     from index.snapshot import Snapshot
 
-    snap = Snapshot.load(built_index.index_dir)
+    snap = Snapshot.load(built_index.index.index_dir)
     for q, src, sub in QUESTIONS:
         srcs = (src,) if isinstance(src, str) else src
         assert any(sub in r["text"] and r["meta"]["source"] in srcs for r in snap.chunks.values()), (q, sub)
@@ -163,9 +163,9 @@ def test_query_understanding(question, years, level, regions):
 
 
 def test_relative_years_follow_settings_today(built_index):
-    assert built_index.today == TODAY
-    assert parse_query("今年的主题", built_index.today).years == [2025]
-    assert parse_query("去年的主题", built_index.today).years == [2024]
+    assert built_index.retrieval.today == TODAY
+    assert parse_query("今年的主题", built_index.retrieval.today).years == [2025]
+    assert parse_query("去年的主题", built_index.retrieval.today).years == [2024]
 
 
 # ---- years the corpus does not have
@@ -216,7 +216,7 @@ def test_year_vector_pass_equals_a_filtered_search(retriever, candidates, overfe
     """The year's rows come from the wide unfiltered search when it can tell, else from an exact
     in-memory search of that year; either way they are the rows Chroma's filtered search ranks
     first (small settings force the in-memory search: the wide one holds too few rows of a year)."""
-    settings = retriever.settings.model_copy(update={"candidates": candidates, "year_overfetch": overfetch})
+    settings = retriever.settings.with_(candidates=candidates, year_overfetch=overfetch)
     narrow = HybridRetriever(reader=retriever.reader, settings=settings)
     view = retriever.reader.view()
     qvec = retriever.reader.embeddings.embed_query("质量月活动由哪个部门牵头")

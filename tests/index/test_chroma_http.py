@@ -122,8 +122,8 @@ def test_ingest_and_search_over_http(server, http_settings, embeddings):
 
     report = ingest(http_settings, show_progress=False, embeddings=embeddings)
     assert sorted(report.added) == FILES and not report.failed, report.summary()
-    snap = Snapshot.load(http_settings.index_dir)
-    assert not (http_settings.index_dir / "chroma").exists(), "vectors went to a local store, not the server"
+    snap = Snapshot.load(http_settings.index.index_dir)
+    assert not (http_settings.index.index_dir / "chroma").exists(), "vectors went to a local store, not the server"
 
     store = ChromaVectorStore(http_settings)
     assert store.client.heartbeat()
@@ -144,7 +144,7 @@ def test_vectors_persist_across_a_server_restart(server, http_settings, embeddin
 
     server.stop()
     server.start()  # same --path, same port
-    snap = Snapshot.load(http_settings.index_dir)
+    snap = Snapshot.load(http_settings.index.index_dir)
     assert snap.chunks, "run after test_ingest_and_search_over_http"
     result = _retriever(http_settings, embeddings).search("省里今年要专项整治充电宝吗", k=5)
     assert any("充电宝" in c.text for c in result.contexts)

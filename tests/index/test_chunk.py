@@ -18,7 +18,7 @@ FUJIAN_2025 = "2025-fujian-provincial-notice.txt"
 FUJIAN_2024 = "2024-fujian-provincial-notice.txt"
 FUJIAN_2022 = "2022-fujian-forwarding-national-notice.txt"
 YONGAN_2023 = "2023-yongan-county-plan.txt"
-MAX, MIN = Settings().chunk_max_chars, Settings().chunk_min_chars
+MAX, MIN = Settings().index.chunk_max_chars, Settings().index.chunk_min_chars
 FORWARDED = "附件1 国家市场监督管理总局等21部门《关于开展2022年全国“质量月”活动的通知》（国市监质发〔2022〕76号）"
 TABLE_HEADER = "序号\t活动主题\t活动内容\t时间安排\t牵头部门\t协办单位\t备注"
 
@@ -212,7 +212,7 @@ NOTICE_FIELDS = ("title", "issuer", "doc_no", "date")
 def test_every_indexed_chunk_carries_the_notice_metadata(built_index):
     from index.snapshot import Snapshot
 
-    snap = Snapshot.load(built_index.index_dir)
+    snap = Snapshot.load(built_index.index.index_dir)
     assert sorted(snap.files) == FILES
     parts = {name: [c.part for c in chunks(name)] for name in FILES}
     for name, entry in snap.files.items():
@@ -239,7 +239,7 @@ def test_every_indexed_chunk_carries_the_notice_metadata(built_index):
 def test_forwarded_notice_chunks_are_indexed_as_national(built_index):
     from index.snapshot import Snapshot
 
-    snap = Snapshot.load(built_index.index_dir)
+    snap = Snapshot.load(built_index.index.index_dir)
     metas = [snap.chunks[c]["meta"] for c in snap.files[FUJIAN_2022].chunk_ids]
     forwarded = [m for m in metas if m["section"].startswith("附件1 ")]
     own = [m for m in metas if not m["section"].startswith("附件1 ")]

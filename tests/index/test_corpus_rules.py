@@ -53,12 +53,12 @@ class CountingEmbeddings:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     s = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
-    s.corpus_dir.mkdir()
+    s.index.corpus_dir.mkdir()
     return s
 
 
 def all_chunk_text(settings: Settings) -> str:
-    return "\n".join(c["text"] for c in Snapshot.load(settings.index_dir).chunks.values())
+    return "\n".join(c["text"] for c in Snapshot.load(settings.index.index_dir).chunks.values())
 
 
 # ------------------------------------------------------------------ corpus boundary
@@ -69,10 +69,10 @@ def test_symlinks_are_never_followed(settings, tmp_path, embeddings):
     outside.mkdir()
     (outside / "passwd").write_text(SECRET + "\n", encoding="utf-8")
     (outside / "notice.txt").write_text(SECRET + "\n", encoding="utf-8")
-    shutil.copy(CORPUS / NATIONAL, settings.corpus_dir / NATIONAL)
-    (settings.corpus_dir / "passwd.txt").symlink_to(outside / "passwd")
-    (settings.corpus_dir / "linked-folder").symlink_to(outside, target_is_directory=True)
-    (settings.corpus_dir / "inner-link.txt").symlink_to(settings.corpus_dir / NATIONAL)  # even inside
+    shutil.copy(CORPUS / NATIONAL, settings.index.corpus_dir / NATIONAL)
+    (settings.index.corpus_dir / "passwd.txt").symlink_to(outside / "passwd")
+    (settings.index.corpus_dir / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (settings.index.corpus_dir / "inner-link.txt").symlink_to(settings.index.corpus_dir / NATIONAL)  # even inside
 
     report = ingest(settings, show_progress=False, embeddings=embeddings)
     assert report.added == [NATIONAL] and not report.failed, report.summary()
@@ -80,31 +80,31 @@ def test_symlinks_are_never_followed(settings, tmp_path, embeddings):
     assert all("符号链接" in why for why in report.ignored.values())
     assert "warning: passwd.txt" in report.summary()
     assert SECRET not in all_chunk_text(settings)
-    assert list(Snapshot.load(settings.index_dir).files) == [NATIONAL]
+    assert list(Snapshot.load(settings.index.index_dir).files) == [NATIONAL]
 
 
 def test_only_catalogue_names_are_reserved(settings, embeddings):
     text = (CORPUS / NATIONAL).read_text("utf-8")
-    (settings.corpus_dir / "_内部备忘.txt").write_text(text, encoding="utf-8")
-    (settings.corpus_dir / "_archive").mkdir()
-    shutil.copy(CORPUS / PROVINCIAL, settings.corpus_dir / "_archive" / PROVINCIAL)
-    (settings.corpus_dir / ".upload-123.part").write_text(text + "x", encoding="utf-8")  # intake mid-write
+    (settings.index.corpus_dir / "_内部备忘.txt").write_text(text, encoding="utf-8")
+    (settings.index.corpus_dir / "_archive").mkdir()
+    shutil.copy(CORPUS / PROVINCIAL, settings.index.corpus_dir / "_archive" / PROVINCIAL)
+    (settings.index.corpus_dir / ".upload-123.part").write_text(text + "x", encoding="utf-8")  # intake mid-write
     report = ingest(settings, show_progress=False, embeddings=embeddings)
     assert sorted(report.added) == ["_archive/" + PROVINCIAL, "_内部备忘.txt"], report.summary()
     assert not report.failed and not report.ignored
-    rows = list(csv.DictReader((settings.corpus_dir / GENERATED).read_text("utf-8-sig").splitlines()))
+    rows = list(csv.DictReader((settings.index.corpus_dir / GENERATED).read_text("utf-8-sig").splitlines()))
     assert sorted(r["file"] for r in rows) == sorted(report.added)  # the catalogue itself is not indexed
     assert ingest(settings, show_progress=False, embeddings=embeddings).skipped == sorted(report.added)
 
 
 @pytest.mark.parametrize("name", ["CON.txt", "nul.md", "_catalogue.csv", "_Catalogue_Overrides.csv"])
 def test_intake_never_makes_a_name_ingest_skips(settings, embeddings, name):
-    allowed = settings.model_copy(update={"allowed_exts": (".txt", ".md", ".csv")})
+    allowed = settings.with_(allowed_exts=(".txt", ".md", ".csv"))
     try:
         path = add_to_corpus((CORPUS / NATIONAL).read_bytes(), name, allowed)
     except IntakeError as err:  # .csv is no notice format: refused, never stored under a reserved name
         assert name.endswith(".csv") and "unsupported" in err.reason
-        assert not any(settings.corpus_dir.iterdir())
+        assert not any(settings.index.corpus_dir.iterdir())
         return
     assert not path.name.startswith(("_", "."))
     report = ingest(settings, show_progress=False, embeddings=embeddings)
@@ -123,8 +123,8 @@ def test_created_files_follow_umask(settings, embeddings, mask):
     finally:
         os.umask(old)
     expected = 0o666 & ~mask
-    for path in (stored, settings.corpus_dir / GENERATED, Snapshot.path(settings.index_dir),
-                 settings.index_dir / "ingest.lock"):
+    for path in (stored, settings.index.corpus_dir / GENERATED, Snapshot.path(settings.index.index_dir),
+                 settings.index.index_dir / "ingest.lock"):
         assert stat.S_IMODE(path.stat().st_mode) == expected, (path.name, oct(path.stat().st_mode))
 
 
@@ -134,7 +134,7 @@ def test_created_files_follow_umask(settings, embeddings, mask):
 def test_default_budget_is_twenty_times_the_largest_real_notice():
     s = Settings()
     largest = max(len(clean_text(load_text(CORPUS / n, s).text)) for n in REAL)
-    assert 20 * largest <= s.max_file_chars < 21 * largest
+    assert 20 * largest <= s.index.max_file_chars < 21 * largest
 
 
 def test_oversize_file_refused_at_intake_before_it_lands(settings):
@@ -142,28 +142,28 @@ def test_oversize_file_refused_at_intake_before_it_lands(settings):
     with pytest.raises(IntakeError) as caught:
         add_to_corpus(huge.encode("utf-8"), "大文件.txt", settings)
     assert "文件过大" in caught.value.reason and "ZLY_MAX_FILE_CHARS" in caught.value.reason
-    assert list(settings.corpus_dir.iterdir()) == []
+    assert list(settings.index.corpus_dir.iterdir()) == []
 
 
 def test_oversize_file_at_ingest_is_withdrawn_before_embedding(settings, embeddings):
-    small = settings.model_copy(update={"max_file_chars": 3000})  # the provincial notice has ~6,300
-    shutil.copy(CORPUS / NATIONAL, small.corpus_dir / NATIONAL)
-    shutil.copy(CORPUS / PROVINCIAL, small.corpus_dir / PROVINCIAL)
+    small = settings.with_(max_file_chars=3000)  # the provincial notice has ~6,300
+    shutil.copy(CORPUS / NATIONAL, small.index.corpus_dir / NATIONAL)
+    shutil.copy(CORPUS / PROVINCIAL, small.index.corpus_dir / PROVINCIAL)
     counting = CountingEmbeddings(embeddings)
     report = ingest(small, show_progress=False, embeddings=counting)
     assert report.added == [NATIONAL] and set(report.failed) == {PROVINCIAL}, report.summary()
     assert "文件过大" in report.failed[PROVINCIAL]
     moved = Path(report.withdrawn[PROVINCIAL])
-    assert moved.read_bytes() == (CORPUS / PROVINCIAL).read_bytes() and small.data_dir in moved.parents
-    assert not (small.corpus_dir / PROVINCIAL).exists()
-    assert counting.passages == len(Snapshot.load(small.index_dir).files[NATIONAL].chunk_ids)  # none of it
+    assert moved.read_bytes() == (CORPUS / PROVINCIAL).read_bytes() and small.index.data_dir in moved.parents
+    assert not (small.index.corpus_dir / PROVINCIAL).exists()
+    assert counting.passages == len(Snapshot.load(small.index.index_dir).files[NATIONAL].chunk_ids)  # none of it
     again = ingest(small, show_progress=False, embeddings=counting)  # the next run never sees it
     assert not again.failed and again.skipped == [NATIONAL]
 
 
 def test_chunk_budget(settings, embeddings):
-    few = settings.model_copy(update={"max_file_chunks": 5})
-    shutil.copy(CORPUS / NATIONAL, few.corpus_dir / NATIONAL)
+    few = settings.with_(max_file_chunks=5)
+    shutil.copy(CORPUS / NATIONAL, few.index.corpus_dir / NATIONAL)
     report = ingest(few, show_progress=False, embeddings=CountingEmbeddings(embeddings))
     assert "ZLY_MAX_FILE_CHUNKS" in report.failed[NATIONAL] and not report.added
 
@@ -172,36 +172,36 @@ def test_chunk_budget(settings, embeddings):
 
 
 def test_real_notices_are_official_in_chunks_and_catalogue(built_index):
-    snap = Snapshot.load(built_index.index_dir)
+    snap = Snapshot.load(built_index.index.index_dir)
     assert {e.meta["trust"] for e in snap.files.values()} == {"official"}
     assert {c["meta"]["trust"] for c in snap.chunks.values()} == {"official"}
-    rows = list(csv.DictReader((built_index.corpus_dir / GENERATED).read_text("utf-8-sig").splitlines()))
+    rows = list(csv.DictReader((built_index.index.corpus_dir / GENERATED).read_text("utf-8-sig").splitlines()))
     assert {r["trust"] for r in rows} == {"official"}
 
 
 def test_news_report_is_user_trust(settings, embeddings):
-    (settings.corpus_dir / "质量月新闻.txt").write_text(NEWS, encoding="utf-8")
+    (settings.index.corpus_dir / "质量月新闻.txt").write_text(NEWS, encoding="utf-8")
     # the 2025 provincial notice has no 文号: official through its government masthead alone
-    shutil.copy(CORPUS / "2025-fujian-provincial-notice.txt", settings.corpus_dir / "provincial.txt")
+    shutil.copy(CORPUS / "2025-fujian-provincial-notice.txt", settings.index.corpus_dir / "provincial.txt")
     ingest(settings, show_progress=False, embeddings=embeddings)
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     assert snap.files["质量月新闻.txt"].meta["trust"] == "user"
     assert snap.files["provincial.txt"].meta["trust"] == "official"
     assert {snap.chunks[c]["meta"]["trust"] for c in snap.files["质量月新闻.txt"].chunk_ids} == {"user"}
 
 
 def test_index_without_trust_gets_it_without_reembedding(settings, embeddings):
-    shutil.copy(CORPUS / NATIONAL, settings.corpus_dir / NATIONAL)
+    shutil.copy(CORPUS / NATIONAL, settings.index.corpus_dir / NATIONAL)
     ingest(settings, show_progress=False, embeddings=embeddings)
-    snap = Snapshot.load(settings.index_dir)  # as an older version wrote it
+    snap = Snapshot.load(settings.index.index_dir)  # as an older version wrote it
     for entry in snap.files.values():
         entry.meta.pop("trust")
     for chunk in snap.chunks.values():
         chunk["meta"].pop("trust")
-    snap.save(settings.index_dir)
+    snap.save(settings.index.index_dir)
     counting = CountingEmbeddings(embeddings)
     ingest(settings, show_progress=False, embeddings=counting)
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     assert counting.passages == 0
     assert {c["meta"]["trust"] for c in snap.chunks.values()} == {"official"}
 
@@ -210,7 +210,7 @@ def test_index_without_trust_gets_it_without_reembedding(settings, embeddings):
 
 
 def test_revised_copy_is_a_near_duplicate_with_its_diff(settings, embeddings):
-    shutil.copy(CORPUS / PROVINCIAL, settings.corpus_dir / PROVINCIAL)
+    shutil.copy(CORPUS / PROVINCIAL, settings.index.corpus_dir / PROVINCIAL)
     ingest(settings, show_progress=False, embeddings=embeddings)
     text = (CORPUS / PROVINCIAL).read_text("utf-8")
     line = max((l for l in lines_of(text) if not set(l) & set("*#\t")), key=len)  # one plain sentence
@@ -224,7 +224,7 @@ def test_revised_copy_is_a_near_duplicate_with_its_diff(settings, embeddings):
     with pytest.raises(NearDuplicateError) as caught:
         add_to_corpus(revised.encode("utf-8"), "福建质量月通知修订版.txt", settings)
     assert caught.value.match.diff == match.diff and "近似重复" in caught.value.reason
-    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted([PROVINCIAL, GENERATED])
+    assert sorted(p.name for p in settings.index.corpus_dir.iterdir()) == sorted([PROVINCIAL, GENERATED])
     forced = add_to_corpus(revised.encode("utf-8"), "福建质量月通知修订版.txt", settings, force=True)
     assert forced.exists()
 
@@ -233,7 +233,7 @@ def test_real_notices_are_not_near_duplicates_of_each_other():
     s = Settings()
     texts = {n: lines_of(clean_text(load_text(CORPUS / n, s).text)) for n in REAL}
     scores = {(a, b): similarity(texts[a], texts[b]) for a, b in combinations(REAL, 2)}
-    assert max(scores.values()) < s.near_duplicate_ratio, scores
+    assert max(scores.values()) < s.index.near_duplicate_ratio, scores
 
 
 def test_unrelated_upload_is_no_near_duplicate(built_index):

@@ -118,16 +118,16 @@ class Baseline:
 def baseline(tmp_path_factory, embeddings) -> Baseline:
     root = tmp_path_factory.mktemp("crash_baseline")
     settings = settings_for(root)
-    write_corpus(settings.corpus_dir, BASE_FILES)
+    write_corpus(settings.index.corpus_dir, BASE_FILES)
     with Store(settings) as store:
         report = ingest(settings, show_progress=False, embeddings=embeddings, store=store)
         assert not report.failed and sorted(report.added) == sorted(BASE_FILES)
         base_answers = answers(settings, embeddings, store)
     clean = settings_for(tmp_path_factory.mktemp("crash_expected"))
-    write_corpus(clean.corpus_dir, NEW_FILES)
+    write_corpus(clean.index.corpus_dir, NEW_FILES)
     with Store(clean) as store:
         assert not ingest(clean, show_progress=False, embeddings=embeddings, store=store).failed
-    return Baseline(root, Snapshot.load(settings.index_dir), base_answers, Snapshot.load(clean.index_dir))
+    return Baseline(root, Snapshot.load(settings.index.index_dir), base_answers, Snapshot.load(clean.index_dir))
 
 
 # ------------------------------------------------------------------ the killed process
@@ -177,10 +177,10 @@ class Kill:
 
 def run_and_kill(case_root: Path, label: str, when: Callable[[Progress], bool]) -> Kill:
     settings = settings_for(case_root)
-    snap_path = Snapshot.path(settings.index_dir)
+    snap_path = Snapshot.path(settings.index.index_dir)
     tmp_path = snap_path.with_suffix(".json.tmp")
     committed_stamp = snap_path.stat().st_mtime_ns
-    env = {**os.environ, "ZLY_CORPUS_DIR": str(settings.corpus_dir), "ZLY_DATA_DIR": str(settings.data_dir),
+    env = {**os.environ, "ZLY_CORPUS_DIR": str(settings.index.corpus_dir), "ZLY_DATA_DIR": str(settings.index.data_dir),
            "ZLY_TODAY": TODAY.isoformat(), "ZLY_EMBED_BATCH_SIZE": str(BATCH),
            "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     log_path = case_root / "ingest.stderr"  # a file, not a pipe: a full pipe would stall the child
@@ -244,14 +244,14 @@ def test_sigkilled_ingest_leaves_a_whole_index_and_recovers(tmp_path, baseline, 
     shutil.copytree(baseline.root / "data", tmp_path / "data")
     shutil.copytree(baseline.root / "corpus", tmp_path / "corpus")
     settings = settings_for(tmp_path)
-    write_corpus(settings.corpus_dir, NEW_FILES)
+    write_corpus(settings.index.corpus_dir, NEW_FILES)
 
     kill = run_and_kill(tmp_path, label, when)
     assert kill.returncode == -signal.SIGKILL, f"[{label}] not killed: {kill.returncode}\n{kill.stderr[-2000:]}"
     assert "Traceback" not in kill.stderr, kill.stderr[-3000:]
 
     # ---- 1. the committed index is whole and queryable
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     committed = set(snap.chunks) != set(baseline.snapshot.chunks)
     assert committed == kill.progress.committed
     # each side of the commit point is covered by a case of its own, whichever cases run
@@ -279,7 +279,7 @@ def test_sigkilled_ingest_leaves_a_whole_index_and_recovers(tmp_path, baseline, 
     with Store(settings) as store:
         report = ingest(settings, show_progress=False, embeddings=embeddings, store=store)
         assert not report.failed, report.summary()
-        final = Snapshot.load(settings.index_dir)
+        final = Snapshot.load(settings.index.index_dir)
         assert set(final.files) == set(NEW_FILES)
         if not committed:
             assert sorted(report.added) == ["added-1.txt", "added-2.txt", "added-3.txt"]
@@ -296,10 +296,10 @@ def test_sigkilled_ingest_leaves_a_whole_index_and_recovers(tmp_path, baseline, 
     for ids in final_answers.values():
         assert ids and set(ids) <= set(final.chunks)
     assert not any(c["meta"]["source"] == "withdrawn.txt" for c in final.chunks.values())
-    assert not Snapshot.path(settings.index_dir).with_suffix(".json.tmp").exists()
-    catalogue = (settings.corpus_dir / GENERATED).read_text("utf-8-sig").splitlines()[1:]
+    assert not Snapshot.path(settings.index.index_dir).with_suffix(".json.tmp").exists()
+    catalogue = (settings.index.corpus_dir / GENERATED).read_text("utf-8-sig").splitlines()[1:]
     assert sorted(line.split(",", 1)[0] for line in catalogue) == sorted(NEW_FILES)
-    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted([*NEW_FILES, GENERATED])
+    assert sorted(p.name for p in settings.index.corpus_dir.iterdir()) == sorted([*NEW_FILES, GENERATED])
     # chunk ids are content hashes: every case ends in the very index a clean ingest builds
     assert {name: e.chunk_ids for name, e in final.files.items()} == \
         {name: e.chunk_ids for name, e in baseline.expected.files.items()}
@@ -314,9 +314,9 @@ def test_ingest_waits_for_an_ingest_in_another_process(tmp_path):
     import threading
 
     settings = settings_for(tmp_path)
-    settings.corpus_dir.mkdir(parents=True)
-    settings.index_dir.mkdir(parents=True)
-    lock_path = settings.index_dir / "ingest.lock"
+    settings.index.corpus_dir.mkdir(parents=True)
+    settings.index.index_dir.mkdir(parents=True)
+    lock_path = settings.index.index_dir / "ingest.lock"
     holder = subprocess.Popen(
         [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
                                "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()",
@@ -328,11 +328,11 @@ def test_ingest_waits_for_an_ingest_in_another_process(tmp_path):
             worker = threading.Thread(target=lambda: (ingest(settings, show_progress=False, store=store), done.set()))
             worker.start()
             assert not done.wait(3.0), "ingest ran while another process held the ingest lock"
-            assert not Snapshot.path(settings.index_dir).exists()
+            assert not Snapshot.path(settings.index.index_dir).exists()
             holder.stdin.close()  # the other process exits: the kernel drops its lock
             assert done.wait(120.0)
             worker.join()
-        assert Snapshot.path(settings.index_dir).exists()
+        assert Snapshot.path(settings.index.index_dir).exists()
     finally:
         holder.kill()
         holder.wait()
@@ -346,13 +346,13 @@ def test_two_ingest_processes_at_once_stay_consistent(tmp_path, embeddings):
     (the next ingest skips the unchanged F). With the lock A waits for B and the index stays whole.
     """
     settings = settings_for(tmp_path)
-    f = settings.corpus_dir / "f.txt"
-    write_corpus(settings.corpus_dir, {"f.txt": BASE_FILES["revised.txt"]})
+    f = settings.index.corpus_dir / "f.txt"
+    write_corpus(settings.index.corpus_dir, {"f.txt": BASE_FILES["revised.txt"]})
     with Store(settings) as store:
         ingest(settings, show_progress=False, embeddings=embeddings, store=store)
-    (settings.corpus_dir / NATIONAL).write_text(BASE_FILES[NATIONAL], encoding="utf-8")  # B has this to embed
+    (settings.index.corpus_dir / NATIONAL).write_text(BASE_FILES[NATIONAL], encoding="utf-8")  # B has this to embed
 
-    env = {**os.environ, "ZLY_CORPUS_DIR": str(settings.corpus_dir), "ZLY_DATA_DIR": str(settings.data_dir),
+    env = {**os.environ, "ZLY_CORPUS_DIR": str(settings.index.corpus_dir), "ZLY_DATA_DIR": str(settings.index.data_dir),
            "ZLY_TODAY": TODAY.isoformat(), "ZLY_EMBED_BATCH_SIZE": str(BATCH), "PYTHONPATH": str(ROOT)}
     log_path = tmp_path / "b.stderr"
     with open(log_path, "wb") as log:
@@ -383,7 +383,7 @@ def test_two_ingest_processes_at_once_stay_consistent(tmp_path, embeddings):
             ingest(settings, show_progress=False, embeddings=embeddings, store=BCommitsMeanwhile(store))
             b.wait(timeout=PHASE_TIMEOUT)
             assert b.returncode == 0, log_path.read_text("utf-8", errors="replace")[-3000:]
-            snap = Snapshot.load(settings.index_dir)
+            snap = Snapshot.load(settings.index.index_dir)
             vectors = store.ids()
             assert sorted(snap.files) == sorted(["f.txt", NATIONAL])
             assert snap.files["f.txt"].sha256 == hashlib.sha256(f.read_bytes()).hexdigest()  # the edit is in

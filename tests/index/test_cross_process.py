@@ -35,7 +35,7 @@ NEW_THEME = "青山质量 万家安心"  # invented: can only come from the edit
 
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ZLY_CORPUS_DIR": str(settings.corpus_dir), "ZLY_DATA_DIR": str(settings.data_dir),
+    env = {**os.environ, "ZLY_CORPUS_DIR": str(settings.index.corpus_dir), "ZLY_DATA_DIR": str(settings.index.data_dir),
            "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "assistant", *args, "--quiet"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
@@ -55,9 +55,9 @@ def cited(result) -> set[str]:
 @pytest.fixture
 def warm(tmp_path, embeddings):
     settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
-    settings.corpus_dir.mkdir()
+    settings.index.corpus_dir.mkdir()
     for name in BASE:
-        shutil.copy(CORPUS / name, settings.corpus_dir / name)
+        shutil.copy(CORPUS / name, settings.index.corpus_dir / name)
     assert not ingest(settings, show_progress=False, embeddings=embeddings).failed
     assistant = Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
     first = assistant.ask(QUESTION)  # warms the client, the view and its caches on the old snapshot
@@ -77,7 +77,7 @@ def test_answers_after_another_process_adds_changes_and_deletes(warm, tmp_path):
     added = assistant.ask(QUESTION)
     assert COUNTY in cited(added) and original_theme in added.answer, added.answer
 
-    path = settings.corpus_dir / COUNTY  # … then revises it in place and re-ingests
+    path = settings.index.corpus_dir / COUNTY  # … then revises it in place and re-ingests
     path.write_text(path.read_text("utf-8").replace(original_theme, NEW_THEME), encoding="utf-8")
     run_cli(settings, "ingest")
     changed = assistant.ask(QUESTION)
@@ -97,10 +97,10 @@ def test_year_vectors_follow_the_committed_snapshot(warm, tmp_path, embeddings):
     settings, assistant = warm
     reader = assistant.reader
     old = reader.view()
-    (settings.corpus_dir / COUNTY).write_bytes((CORPUS / COUNTY).read_bytes())
+    (settings.index.corpus_dir / COUNTY).write_bytes((CORPUS / COUNTY).read_bytes())
     run_cli(settings, "ingest")
     new = reader.view()
-    assert new is not old and new.commit == Snapshot.read_commit(settings.index_dir) != old.commit
+    assert new is not old and new.commit == Snapshot.read_commit(settings.index.index_dir) != old.commit
     qvec = embeddings.embed_query(QUESTION)
     rows = reader.year_search(new, qvec, 2023, 5)
     assert rows and {new.record(new.ids[r])["meta"]["source"] for r in rows} == {COUNTY}
@@ -117,10 +117,10 @@ def test_app_ingest_after_a_cli_commit_keeps_every_vector(warm, tmp_path, embedd
     shutil.copy(CORPUS / COUNTY, inbox / COUNTY)
     run_cli(settings, "add", str(inbox / COUNTY))  # another process commits …
     third = "2025-fujian-provincial-notice.txt"  # … then the app ingests an upload in-process
-    shutil.copy(CORPUS / third, settings.corpus_dir / third)
+    shutil.copy(CORPUS / third, settings.index.corpus_dir / third)
     report = ingest(settings, show_progress=False, embeddings=embeddings, store=assistant.reader.store)
     assert report.added == [third] and not report.failed, report.summary()
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     assert set(snap.files) == {*BASE, COUNTY, third}
     assert COUNTY in cited(assistant.ask(QUESTION))
     # what a freshly started process reads: every vector the snapshot names, none it does not

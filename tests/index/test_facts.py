@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.clean import clean_text
-from index.fact_readers import _cn_number
+from index.fact_readers import cn_number
 from index.fact_readers import extract_facts
 from index.facts import NoticeFacts
 from index.load import load_text
@@ -50,7 +50,7 @@ def assert_spans_hold_values(clean: str, nf: NoticeFacts) -> None:
         held = clean[fact.span.start:fact.span.end]
         assert fact.span.doc_id == nf.doc_id and 0 <= fact.span.start < fact.span.end <= len(clean)
         if isinstance(fact.value, int):  # counts: "26", "2 5", "十二"
-            assert _cn_number(held) == fact.value, (name, held, fact.value)
+            assert cn_number(held) == fact.value, (name, held, fact.value)
         else:
             assert str(fact.value) in held, (name, held, fact.value)
         assert fact.how, name

@@ -29,7 +29,7 @@ def test_facts_are_stored_rebuilt_incrementally_and_listed(tmp_path, embeddings,
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
     ingest(settings, show_progress=False, embeddings=embeddings)
 
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     assert snap.files[FUJIAN].facts["notices"], "facts committed with the snapshot"
     store = FactStore(snap)
     (fujian,) = store.facts_of(FUJIAN)
@@ -43,7 +43,7 @@ def test_facts_are_stored_rebuilt_incrementally_and_listed(tmp_path, embeddings,
     text = (corpus / FUJIAN).read_text("utf-8").replace("于10月11日前", "于10月15日前")
     (corpus / FUJIAN).write_text(text, "utf-8")
     ingest(settings, show_progress=False, embeddings=embeddings)
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     (fujian,) = FactStore(snap).facts_of(FUJIAN)
     assert fujian.deadlines[0].by.value == "10月15日"
     assert snap.files[NATIONAL].facts == national_before
@@ -54,7 +54,7 @@ def test_facts_are_stored_rebuilt_incrementally_and_listed(tmp_path, embeddings,
     (national,) = FactStore(snap).facts_of(NATIONAL)
     assert national.co_issuer_count.value == 26
 
-    monkeypatch.setenv("ZLY_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ZLY_DATA_DIR", str(settings.index.data_dir))
     assert main(["facts", "--fact", "deadlines", "--year", "2025"]) == 0
     out = capsys.readouterr().out
     assert "10月15日" in out and "【省局质量发展处】" in out and "theme" not in out

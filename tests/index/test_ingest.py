@@ -46,8 +46,8 @@ class CountingEmbeddings(Embeddings):
 
 
 def n_chunks(path: Path) -> int:
-    return len(chunk_notice(clean_text(path.read_text("utf-8")), Settings().chunk_max_chars,
-                            Settings().chunk_min_chars))
+    return len(chunk_notice(clean_text(path.read_text("utf-8")), Settings().index.chunk_max_chars,
+                            Settings().index.chunk_min_chars))
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +77,12 @@ def env(tmp_path_factory, embeddings):
 
 
 def ids_of(env, name: str) -> list[str]:
-    return Snapshot.load(env.settings.index_dir).files[name].chunk_ids
+    return Snapshot.load(env.settings.index.index_dir).files[name].chunk_ids
 
 
 def assert_consistent(env):
     """Snapshot, Chroma and the BM25 view name exactly the same chunks."""
-    snap = Snapshot.load(env.settings.index_dir)
+    snap = Snapshot.load(env.settings.index.index_dir)
     in_files = {cid for entry in snap.files.values() for cid in entry.chunk_ids}
     assert in_files == set(snap.chunks)
     assert env.store.ids() == set(snap.chunks)
@@ -156,7 +156,7 @@ def test_4_delete_file_removes_it_everywhere(env):
 
 
 def test_5_rerun_unchanged_skips_everything(env):
-    snap_path = Snapshot.path(env.settings.index_dir)
+    snap_path = Snapshot.path(env.settings.index.index_dir)
     stamp = snap_path.stat().st_mtime_ns
     chroma_before = env.store.ids()
     report, embedded = env.run()
@@ -213,13 +213,13 @@ def test_9_settings_change_rebuilds_everything(env):
     (env.corpus / "copy-of-national.txt").unlink()
     shutil.copy(CORPUS / FUJIAN, env.corpus / FUJIAN)
     env.run()  # back to two good files
-    old = set(Snapshot.load(env.settings.index_dir).chunks)
-    resized = env.settings.model_copy(update={"chunk_max_chars": 300})
+    old = set(Snapshot.load(env.settings.index.index_dir).chunks)
+    resized = env.settings.with_(chunk_max_chars=300)
     counting = env.emb
     before = counting.documents
     report = ingest(resized, show_progress=False, embeddings=counting, store=env.store)
     assert sorted(report.added) == [FUJIAN, NATIONAL]
-    snap = Snapshot.load(resized.index_dir)
+    snap = Snapshot.load(resized.index.index_dir)
     assert counting.documents - before == len(snap.chunks)
     assert env.store.ids() == set(snap.chunks)
     assert all(len(r["text"]) <= 300 for r in snap.chunks.values() if r["meta"]["kind"] != "masthead")

@@ -183,7 +183,7 @@ def cjk_only(text: str) -> str:
 
 
 def snap_max_chars() -> int:
-    return Settings().chunk_max_chars
+    return Settings().index.chunk_max_chars
 
 
 CONTROL_TEXT = (YONGAN_LINES[4] + "\x07\x1b\n" + YONGAN_LINES[5] + "\x0c" + YONGAN_LINES[6]
@@ -297,7 +297,7 @@ def run(tmp_path_factory, embeddings) -> Run:
     root = tmp_path_factory.mktemp("bad_input")
     scratch = tmp_path_factory.mktemp("bad_input_scratch")  # builders' intermediate files, not in root
     settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", today=TODAY, max_file_mb=MAX_FILE_MB)
-    corpus = settings.corpus_dir
+    corpus = settings.index.corpus_dir
     corpus.mkdir()
     for name in GOOD:
         shutil.copyfile(REAL_CORPUS / name, corpus / name)
@@ -313,12 +313,12 @@ def run(tmp_path_factory, embeddings) -> Run:
     outside_before = outside()
 
     first = ingest(settings, show_progress=False, embeddings=embeddings)
-    snap1, chroma1 = Snapshot.load(settings.index_dir), chroma_ids(settings)
+    snap1, chroma1 = Snapshot.load(settings.index.index_dir), chroma_ids(settings)
 
     (corpus / REPLACED).write_bytes(docx_bytes(scratch)[:3000])  # now a broken file under the same name
     (corpus / LATE_GOOD).write_text(excerpt(YONGAN_LINES, 32), encoding="utf-8")
     second = ingest(settings, show_progress=False, embeddings=embeddings)
-    snap2, chroma2 = Snapshot.load(settings.index_dir), chroma_ids(settings)
+    snap2, chroma2 = Snapshot.load(settings.index.index_dir), chroma_ids(settings)
 
     return Run(settings, root, first, snap1, chroma1, second, snap2, chroma2, top_before,
                {p.name for p in root.iterdir()}, outside_before, outside(), real_before, tree(REAL_CORPUS))
@@ -390,16 +390,16 @@ def test_replaced_by_broken_copy_keeps_old_chunks(run):
 def test_nothing_written_outside_corpus_and_data(run):
     assert run.top_after == run.top_before | {"data"}
     assert run.outside_after == run.outside_before
-    written = {p.relative_to(run.settings.data_dir).parts[0] for p in run.settings.data_dir.rglob("*")}
+    written = {p.relative_to(run.settings.index.data_dir).parts[0] for p in run.settings.index.data_dir.rglob("*")}
     assert written == {"index"}
-    corpus_names = {p.name for p in run.settings.corpus_dir.iterdir()}
+    corpus_names = {p.name for p in run.settings.index.corpus_dir.iterdir()}
     assert corpus_names == set(GOOD) | {k.name for k in KINDS} | {LATE_GOOD, "_catalogue.csv"}
     assert run.real_after == run.real_before  # the repo's corpus/ is untouched
     assert not any(k.name in run.real_after.get("_catalogue.csv", b"").decode("utf-8-sig") for k in LOADING)
 
 
 def test_catalogue_lists_only_indexed_files(run):
-    catalogue = (run.settings.corpus_dir / "_catalogue.csv").read_text(encoding="utf-8-sig")
+    catalogue = (run.settings.index.corpus_dir / "_catalogue.csv").read_text(encoding="utf-8-sig")
     listed = {line.split(",", 1)[0] for line in catalogue.splitlines()[1:]}
     assert listed == set(run.snap2.files)
 
@@ -408,17 +408,17 @@ def test_catalogue_lists_only_indexed_files(run):
 
 
 def _cli_env(monkeypatch, settings: Settings) -> None:
-    monkeypatch.setenv("ZLY_CORPUS_DIR", str(settings.corpus_dir))
-    monkeypatch.setenv("ZLY_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("ZLY_MAX_FILE_MB", str(settings.max_file_mb))
-    monkeypatch.setenv("ZLY_TODAY", settings.today.isoformat())
+    monkeypatch.setenv("ZLY_CORPUS_DIR", str(settings.index.corpus_dir))
+    monkeypatch.setenv("ZLY_DATA_DIR", str(settings.index.data_dir))
+    monkeypatch.setenv("ZLY_MAX_FILE_MB", str(settings.security.max_file_mb))
+    monkeypatch.setenv("ZLY_TODAY", settings.retrieval.today.isoformat())
 
 
 def test_cli_ingest_prints_one_message_per_failed_file(run, monkeypatch, capsys):
     from assistant.cli import main
 
     _cli_env(monkeypatch, run.settings)
-    before = Snapshot.load(run.settings.index_dir)
+    before = Snapshot.load(run.settings.index.index_dir)
     assert main(["ingest", "--quiet"]) == 0
     out = capsys.readouterr().out
     for kind in FAILING:
@@ -426,7 +426,7 @@ def test_cli_ingest_prints_one_message_per_failed_file(run, monkeypatch, capsys)
         assert len(lines) == 1, out
         assert all(fragment in lines[0] for fragment in kind.fails), lines[0]
     assert f"failed: {REPLACED}: " in out
-    after = Snapshot.load(run.settings.index_dir)
+    after = Snapshot.load(run.settings.index.index_dir)
     assert after.files == before.files and set(after.chunks) == set(before.chunks)  # nothing to redo
 
 
@@ -460,8 +460,8 @@ def test_cli_add_mixed_batch(tmp_path, monkeypatch, capsys, embeddings):
         line = next(l for l in captured.err.splitlines() if l.startswith(f"failed {inbox / name}:"))
         assert fragment in line, line
     assert f"failed {inbox / 'missing.txt'}:" in captured.err
-    assert {p.name for p in settings.corpus_dir.iterdir()} == {"新通知.txt", "_catalogue.csv"}
-    snap = Snapshot.load(settings.index_dir)
+    assert {p.name for p in settings.index.corpus_dir.iterdir()} == {"新通知.txt", "_catalogue.csv"}
+    snap = Snapshot.load(settings.index.index_dir)
     assert list(snap.files) == ["新通知.txt"] and set(snap.chunks) == chroma_ids(settings)
     assert {p.name for p in tmp_path.iterdir()} == {"corpus", "data", "inbox"}
     assert len(list(inbox.iterdir())) == len(bad) + 1  # the sources are left alone
@@ -502,10 +502,10 @@ BROKEN_TABLES = ["gridSpan", "gridBefore", "vMerge"]
 @pytest.fixture
 def broken_tables_run(tmp_path, embeddings):
     settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data", today=TODAY)
-    settings.corpus_dir.mkdir()
+    settings.index.corpus_dir.mkdir()
     for how in BROKEN_TABLES:
-        docx_with_broken_table(settings.corpus_dir / f"table-{how}.docx", how)
-    (settings.corpus_dir / "good.txt").write_text(excerpt(YONGAN_LINES, 44), encoding="utf-8")
+        docx_with_broken_table(settings.index.corpus_dir / f"table-{how}.docx", how)
+    (settings.index.corpus_dir / "good.txt").write_text(excerpt(YONGAN_LINES, 44), encoding="utf-8")
     return settings, ingest(settings, show_progress=False, embeddings=embeddings)
 
 
@@ -513,7 +513,7 @@ def test_malformed_word_table_does_not_stop_the_run(broken_tables_run):
     settings, report = broken_tables_run
     assert report.added == ["good.txt"]
     assert set(report.failed) == {f"table-{how}.docx" for how in BROKEN_TABLES}
-    assert list(Snapshot.load(settings.index_dir).files) == ["good.txt"]
+    assert list(Snapshot.load(settings.index.index_dir).files) == ["good.txt"]
 
 
 def test_malformed_word_table_gets_a_clear_reason(broken_tables_run):
@@ -536,7 +536,7 @@ def test_cli_add_survives_a_malformed_word_table(tmp_path, monkeypatch, capsys, 
     good.write_text(excerpt(YONGAN_LINES, 44), encoding="utf-8")
     assert main(["add", str(bad), str(good), "--quiet"]) == 1
     assert f"failed {bad}:" in capsys.readouterr().err
-    assert list(Snapshot.load(settings.index_dir).files) == ["通知.txt"]
+    assert list(Snapshot.load(settings.index.index_dir).files) == ["通知.txt"]
 
 
 # ------------------------------------------------------------------ a real CLI process writes only corpus/ and data/

@@ -41,12 +41,12 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def corpus(settings: Settings) -> Path:
-    return settings.corpus_dir
+    return settings.index.corpus_dir
 
 
 def assert_refused(data: bytes, filename: str, settings: Settings, *fragments: str) -> str:
     """The upload must fail with a specific message and change nothing on disk."""
-    root = settings.corpus_dir.parent
+    root = settings.index.corpus_dir.parent
     before = tree(root)
     with pytest.raises(IntakeError) as caught:
         add_to_corpus(data, filename, settings)

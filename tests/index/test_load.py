@@ -79,7 +79,7 @@ def assert_refused(path: Path, settings: Settings, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in message, message
     assert tree(root) == before
-    assert not settings.corpus_dir.exists() and not settings.data_dir.exists()
+    assert not settings.index.corpus_dir.exists() and not settings.index.data_dir.exists()
     return message
 
 

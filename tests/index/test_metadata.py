@@ -120,13 +120,13 @@ def test_catalogue_override_is_applied_on_reingest(small_index, embeddings):
     settings = small_index
     first = ingest(settings, show_progress=False, embeddings=embeddings)
     assert first.added == [FUJIAN_2025]
-    assert _catalogue(settings.corpus_dir)[FUJIAN_2025]["doc_no"] == ""  # as extracted: none
+    assert _catalogue(settings.index.corpus_dir)[FUJIAN_2025]["doc_no"] == ""  # as extracted: none
 
-    _write_overrides(settings.corpus_dir, OVERRIDE_ROW)
+    _write_overrides(settings.index.corpus_dir, OVERRIDE_ROW)
     second = ingest(settings, show_progress=False, embeddings=embeddings)
     assert second.updated == [FUJIAN_2025], second.summary()  # same bytes, but the override changed
 
-    snap = Snapshot.load(settings.index_dir)
+    snap = Snapshot.load(settings.index.index_dir)
     entry = snap.files[FUJIAN_2025]
     assert entry.meta["doc_no"] == OVERRIDE_ROW["doc_no"]
     assert entry.meta["date"] == OVERRIDE_ROW["date"]
@@ -134,7 +134,7 @@ def test_catalogue_override_is_applied_on_reingest(small_index, embeddings):
     for cid in entry.chunk_ids:
         assert snap.chunks[cid]["meta"]["doc_no"] == OVERRIDE_ROW["doc_no"]
         assert snap.chunks[cid]["meta"]["date"] == OVERRIDE_ROW["date"]
-    row = _catalogue(settings.corpus_dir)[FUJIAN_2025]
+    row = _catalogue(settings.index.corpus_dir)[FUJIAN_2025]
     assert (row["doc_no"], row["date"], row["year"]) == (OVERRIDE_ROW["doc_no"], OVERRIDE_ROW["date"], "2025")
 
     third = ingest(settings, show_progress=False, embeddings=embeddings)
@@ -147,8 +147,8 @@ def test_removing_an_override_restores_the_extracted_value(small_index, embeddin
     from index.snapshot import Snapshot
 
     settings = small_index
-    _write_overrides(settings.corpus_dir, OVERRIDE_ROW)
+    _write_overrides(settings.index.corpus_dir, OVERRIDE_ROW)
     ingest(settings, show_progress=False, embeddings=embeddings)
-    (settings.corpus_dir / OVERRIDES).unlink()
+    (settings.index.corpus_dir / OVERRIDES).unlink()
     ingest(settings, show_progress=False, embeddings=embeddings)
-    assert Snapshot.load(settings.index_dir).files[FUJIAN_2025].meta["doc_no"] == ""
+    assert Snapshot.load(settings.index.index_dir).files[FUJIAN_2025].meta["doc_no"] == ""

@@ -32,8 +32,8 @@ def _cos_rows(a, b) -> np.ndarray:
 
 
 def test_default_backend_is_onnx(embeddings):
-    assert embeddings.settings.embed_backend == "onnx"
-    assert onnx_encoder.is_exported(onnx_encoder.onnx_folder(embeddings.settings.models_dir, embeddings.name))
+    assert embeddings.settings.embedding.embed_backend == "onnx"
+    assert onnx_encoder.is_exported(onnx_encoder.onnx_folder(embeddings.settings.index.models_dir, embeddings.name))
 
 
 def test_passages_match_torch_in_order(embeddings, torch_embeddings, monkeypatch):
@@ -70,7 +70,7 @@ def test_unsupported_model_falls_back_to_torch(torch_embeddings, tmp_path):
     with_dense.save(str(tmp_path / "with-dense"))
     settings = Settings(embed_model=str(tmp_path / "with-dense"), models_dir=tmp_path / "models")
     vector = SentenceTransformerEmbeddings(settings).embed_query(TEXTS[0])
-    expected = with_dense.encode([settings.embed_query_prompt + TEXTS[0]], normalize_embeddings=True)
+    expected = with_dense.encode([settings.embedding.embed_query_prompt + TEXTS[0]], normalize_embeddings=True)
     assert len(vector) == 64 and _cos_rows([vector], expected)[0] >= 0.9999
     assert not list((tmp_path / "models").rglob("*.onnx"))
 
@@ -82,7 +82,7 @@ def test_export_that_disagrees_with_its_model_is_discarded(embeddings, torch_emb
 
     import torch
 
-    exported = onnx_encoder.onnx_folder(embeddings.settings.models_dir, embeddings.name)
+    exported = onnx_encoder.onnx_folder(embeddings.settings.index.models_dir, embeddings.name)
     folder = tmp_path / "candidate"
     folder.mkdir()
     for name in (onnx_encoder.MODEL, onnx_encoder.TOKENIZER, onnx_encoder.CONFIG):
