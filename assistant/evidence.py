@@ -198,7 +198,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
             # a forwarded notice's own 文号 is in its 附件 label ("附件1 …《…通知》（国市监质发〔2022〕76号）")
             labels.add(top)
             texts.insert(0, top)
-        run_in = ""  # a short line heading the paragraphs after it ("质量月宣传进社区活动。"), as reports do
+        run_in = ""  # a short line heading the paragraphs after it ("走访企业。"), as news reports do
         for text in texts:
             if len(text) <= 16 and "，" not in text and "," not in text and not kind_evidence("date", text, ""):
                 run_in = text

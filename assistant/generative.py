@@ -48,20 +48,24 @@ class GenerativeAnswerer:
             chosen[len(chosen) + 1] = ctx
         return chosen
 
-    def messages(self, question: str, cited: dict[int, Context]) -> list[dict]:
+    def messages(self, question: str, cited: dict[int, Context], facts: str = "") -> list[dict]:
         blocks = [f"[{n}] {ctx.title}（{ctx.doc_no or '无文号'}）「{ctx.section}」\n{ctx.text}"
                   for n, ctx in cited.items()]
+        if facts:  # the plan's answer from the notices' facts: the model phrases it, citing the same [n]
+            blocks.insert(0, load_prompt(self.settings, "answer_facts.txt").format(facts=facts))
         user = load_prompt(self.settings, "answer_user.txt").format(contexts="\n\n".join(blocks), question=question)
         return [{"role": "system", "content": load_prompt(self.settings, "answer_system.txt")},
                 {"role": "user", "content": user}]
 
-    def prepare(self, question: str, retrieval: Retrieval) -> tuple[Draft, list[dict] | None, dict[int, Context]]:
-        """The extractive draft, and the model's prompt unless that draft already refuses."""
-        baseline = self.fallback.answer(question, retrieval)
+    def prepare(self, question: str, retrieval: Retrieval,
+                facts: Draft | None = None) -> tuple[Draft, list[dict] | None, dict[int, Context]]:
+        """The extractive draft (or the plan's answer from the facts, when there is one), and the
+        model's prompt unless that draft already refuses."""
+        baseline = facts or self.fallback.answer(question, retrieval)
         if not baseline.answerable:
             return baseline, None, {}  # the corpus cannot answer: don't ask a model to try
         cited = self.passages(retrieval, baseline.cited)
-        return baseline, self.messages(question, cited), cited
+        return baseline, self.messages(question, cited, baseline.text if facts else ""), cited
 
     def settle(self, text: str, baseline: Draft, cited: dict[int, Context]) -> Draft:
         """Turn the model's raw text into a draft: attribute unmarked sentences, and when no
@@ -82,17 +86,17 @@ class GenerativeAnswerer:
         """The extractive answer in place of the model's, with a flag saying why."""
         return Draft(baseline.text, baseline.answerable, baseline.cited, [*baseline.flags, note])
 
-    def answer(self, question: str, retrieval: Retrieval) -> Draft:
-        baseline, messages, cited = self.prepare(question, retrieval)
+    def answer(self, question: str, retrieval: Retrieval, facts: Draft | None = None) -> Draft:
+        baseline, messages, cited = self.prepare(question, retrieval, facts)
         if messages is None:
             return baseline
         text = self.model.chat(messages, max_tokens=self.settings.llm.llm_max_tokens,
                                temperature=self.settings.llm.llm_temperature)
         return self.settle(text, baseline, cited)
 
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
+    def stream(self, question: str, retrieval: Retrieval, facts: Draft | None = None) -> Iterator[str | Draft]:
         """The model's text piece by piece as it is generated, then the settled Draft."""
-        baseline, messages, cited = self.prepare(question, retrieval)
+        baseline, messages, cited = self.prepare(question, retrieval, facts)
         if messages is None:
             yield baseline
             return

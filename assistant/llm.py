@@ -9,26 +9,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 
-from assistant.llm_error import LLMError  # noqa: F401 - callers import it from here
+from assistant.llm_error import LLMError, mask_secrets, settings_secrets  # noqa: F401 - callers import them here
 from index.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableLambda
-
-
-def mask_secrets(text: str, *secrets: str) -> str:
-    """Replace every secret in `text` by ***, whatever its letter case: a server may echo an API
-    key upper- or lower-cased. Secrets shorter than 3 characters cannot be told from text."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
-        text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
-    return text
-
-
-def settings_secrets(settings: Settings) -> list[str]:
-    """Every secret a Settings holds: the API key and the login passwords."""
-    users = settings.security.auth_users.get_secret_value()
-    passwords = [pair.split(":", 1)[1] for pair in users.split(",") if ":" in pair]
-    return [settings.llm.openai_api_key.get_secret_value(), *passwords]
 
 
 @runtime_checkable

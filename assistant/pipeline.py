@@ -181,18 +181,28 @@ class Assistant:
 
     def answer(self, retrieved: Retrieved) -> AnswerResult:
         planned = self._planned(retrieved)
-        if planned is not None:
+        if planned is not None and not self._phrases(planned[1]):
             return self.finish(*planned)
+        if planned is not None:  # an LLM phrases the facts' answer, citing the same passages
+            retrieved, facts = planned
+            return self.finish(retrieved, self.answerer.answer(retrieved.standalone, retrieved.retrieval, facts))
         return self.finish(retrieved, self.answerer.answer(retrieved.standalone, retrieved.retrieval))
+
+    def _phrases(self, facts: Draft) -> bool:
+        """Whether the answerer is a language model that should phrase an answer found in the facts."""
+        return self.answerer is not self.extractive and facts.answerable
 
     def answer_pieces(self, retrieved: Retrieved) -> Iterator[str | AnswerResult]:
         """`answer`, streamed: an LLM answerer's text pieces, then the AnswerResult."""
         stream = getattr(self.answerer, "stream", None)
         planned = self._planned(retrieved)
-        if planned is not None or stream is None:
+        if planned is not None and not self._phrases(planned[1]) or stream is None:
             yield self.finish(*planned) if planned is not None else self.answer(retrieved)
             return
-        for item in stream(retrieved.standalone, retrieved.retrieval):
+        facts = None
+        if planned is not None:
+            retrieved, facts = planned
+        for item in stream(retrieved.standalone, retrieved.retrieval, facts):
             if isinstance(item, Draft):
                 yield self.finish(retrieved, item)
                 return

@@ -268,10 +268,10 @@ def plan_from_json(raw: str) -> Plan | None:
 
 
 def plan_with_model(question: str, history: list[str], settings: Settings, chat_model) -> Plan | None:
-    """The parser's plan, or the model's when an LLM answerer is configured and its JSON is valid
-    and agrees with the years the parser read (the slot small models most often get wrong)."""
+    """The parser's plan, or the model's when an LLM answerer is configured, llm_plans is on and its
+    JSON is valid and agrees with the years the parser read (the slot small models most often get wrong)."""
     parsed = plan_question(question, history, settings)
-    if settings.answer.answerer == "extractive" or chat_model is None:
+    if settings.answer.answerer == "extractive" or chat_model is None or not settings.llm.llm_plans:
         return parsed
     try:
         raw = chat_model.chat([{"role": "user", "content": _llm_prompt(settings, history, question)}],

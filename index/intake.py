@@ -198,3 +198,15 @@ def _checked_text(path: Path, ext: str, settings: Settings, name: str) -> str:
     except LoadError as err:
         raise IntakeError(f"cannot add {name}: {err.reason}") from None
     return clean
+
+
+def check_upload(data: bytes, filename: str, settings: Settings) -> NearDuplicate | None:
+    """For the web upload: the same check `add` makes, on an upload's bytes, before it is stored.
+
+    Returns None when the file is no near-duplicate, or cannot be read (intake then says why).
+    """
+    try:
+        clean = read_upload(data, filename, settings)
+    except IntakeError:
+        return None
+    return find_near_duplicate(clean, settings)

@@ -4,7 +4,7 @@ Compared on the cleaned text: the share of characters both have in the same orde
 first, then the characters of changed lines). A copy with a changed deadline or theme is
 flagged with its changed lines; next year's notice from the same office shares its boilerplate
 but far less than 90%. `add` refuses a near-duplicate unless --force; the web upload calls
-`check_upload` to show the same diff.
+`index.intake.check_upload` to show the same diff.
 """
 from __future__ import annotations
 
@@ -82,17 +82,3 @@ def find_near_duplicate(clean: str, settings: Settings, snapshot: Snapshot | Non
     entry = snapshot.files[name]
     diff, more = changed_lines(lines_of(entry.clean_text), new, settings.index.near_duplicate_diff_lines)
     return NearDuplicate(name, entry.meta.get("title", ""), score, diff, more)
-
-
-def check_upload(data: bytes, filename: str, settings: Settings) -> NearDuplicate | None:
-    """For the web upload: the same check `add` makes, on an upload's bytes, before it is stored.
-
-    Returns None when the file is no near-duplicate, or cannot be read (intake then says why).
-    """
-    from index.intake import IntakeError, read_upload
-
-    try:
-        clean = read_upload(data, filename, settings)
-    except IntakeError:
-        return None
-    return find_near_duplicate(clean, settings)

@@ -135,6 +135,10 @@ class LLMSettings(Section):
     # missed evidence that is there (the 1.5B default did so on 15 of 93 answerable eval questions);
     # the user gets the quoted passages instead, flagged.
     llm_trust_refusals: bool = Field(False, description="believe a model saying the passages hold no answer")
+    # Off by default: on 2 CPU cores the plan request costs the local 1.5B model another 10-30 s per
+    # question, and the offline parser reads plans as well on the eval; a strong endpoint may do better.
+    llm_plans: bool = Field(False, description="let the language model read each question into a plan "
+                                                "(JSON, validated; the parser stays the fallback)")
     openai_base_url: str = Field("http://127.0.0.1:8001/v1", description="OpenAI-compatible endpoint")
     openai_api_key: SecretStr = Field(SecretStr(""), description="its API key (never logged or shown)")
     openai_model: str = Field("qwen2.5", description="model name at that endpoint")

@@ -42,7 +42,7 @@ def trust_level(clean: str, meta: dict) -> str:
     issuer = re.sub(r"等$", "", meta.get("issuer") or "")
     if issuer and is_government_body(issuer) and any(issuer in line for line in head):
         return OFFICIAL
-    # a 版头 line that is a body's name alone ("XX市市场监督管理局文件")
+    # a 版头 line that is a body's name alone ("某某局文件")
     if any(is_government_body(line) and " " not in line for line in head):
         return OFFICIAL
     return USER

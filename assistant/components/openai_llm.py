@@ -11,8 +11,7 @@ from typing import Iterator, NoReturn
 
 import openai
 
-from assistant.llm import mask_secrets
-from assistant.llm_error import LLMError
+from assistant.llm_error import LLMError, mask_secrets
 from index.settings import Settings
 
 

@@ -88,7 +88,7 @@ def test_llm_json_is_validated_and_falls_back_to_the_parser():
             assert "2019年全国" in messages[0]["content"]
             return self.reply
 
-    llm = S.with_(answerer="openai")
+    llm = S.with_(answerer="openai", llm_plans=True)
     question = "2019年全国质量月的主题是什么？"
     parsed = plan_question(question, [], llm)
     assert plan_with_model(question, [], llm, Model("胡言乱语")) == parsed

@@ -27,7 +27,8 @@ from index.clean import clean_text
 from index.ingest import ingest
 from index.intake import IntakeError, NearDuplicateError, add_to_corpus
 from index.load import load_text
-from index.near_duplicate import check_upload, find_near_duplicate, lines_of, similarity
+from index.intake import check_upload
+from index.near_duplicate import find_near_duplicate, lines_of, similarity
 from index.settings import Settings
 from index.snapshot import Snapshot
 
