@@ -18,6 +18,7 @@ LEVEL_WORDS = [
     ("municipal", r"市里|设区市|市级|地市"),
     ("county", r"县里|县级|我们县|本县|区县|县区|县（市、区）|县市区"),
 ]
+_DOCUMENT_FACTS = re.compile(r"文号|发文|字号|印发|主送|抄送|成文|落款|标题|题目|叫什么|谁发|哪个单位发|哪个部门发|哪天发")
 _FORWARDED = re.compile(r"(?:转发|转载)[了的]?(?:国家|全国|总局|国务院|国市监)")
 _RELATIVE = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
 _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -32,6 +33,7 @@ class QueryInfo:
     regions: list[str] = field(default_factory=list)
     region_levels: list[str] = field(default_factory=list)
     level_named: bool = False  # the level comes from a level word (省里/全国…), not only from a place
+    asks_document: bool = False  # about the document itself (文号, 发文机关, 主送, 成文日期, 标题): its 版头 answers
 
     @property
     def year(self) -> int | None:
@@ -66,6 +68,7 @@ def parse_query(text: str, today: dt.date) -> QueryInfo:
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))
     info.level_named = bool(info.levels)
+    info.asks_document = bool(_DOCUMENT_FACTS.search(text))
     if not info.levels and info.region_levels:
         info.levels = info.region_levels[:1]
     # a comparison ("国家和省里的主题") names several levels: boost none of them over the other

@@ -123,8 +123,11 @@ class HybridRetriever(BaseRetriever):
             record = view.record(view.ids[idx])
             year_ok, level_ok, region_ok = _matches(record["meta"], record["text"], years, level, regions)
             official = record["meta"].get("trust") == "official"
+            # a 版头 (title, 文号, banner) shares every word of the title with the question, yet answers
+            # only questions about the document itself
+            masthead = record["meta"].get("kind") == "masthead" and not info.asks_document
             score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok
-                                   + s.boost_official * official)
+                                   + s.boost_official * official - s.masthead_penalty * masthead)
             scored.append((score, idx, year_ok, level_ok, region_ok))
         scored.sort(key=lambda t: -t[0])
         if filters:

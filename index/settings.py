@@ -104,6 +104,8 @@ class RetrievalSettings(Section):
     boost_region: float = Field(0.3, description="the same, for a region match")
     boost_official: float = Field(0.2, description="a passage of an official notice (文号 / government masthead) "
                                                    "over a user upload")
+    masthead_penalty: float = Field(0.5, description="taken off a 版头 passage unless the question is about the "
+                                                     "document itself (文号, 发文机关, 主送, 成文日期)")
     reranker: str = Field("", description="CrossEncoder name/path; empty = off")
     today: dt.date = Field(default_factory=dt.date.today, description="今年/去年 are read against this")
 
