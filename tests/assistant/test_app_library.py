@@ -118,6 +118,7 @@ def test_trust_level_listed_corrected_and_marked_in_sources(page, app_settings, 
     assert app_assistant.reader.view().snapshot.files[note.name].meta["trust"] == "official"
     page.get_by_role("tab", name="问答").click()
     page.click("#zly-new-chat")
+    page.wait_for_function("() => !document.querySelector('#zly-chat [data-testid=\"bot\"]')")
     assert "检验检测中心" in ask(page, "青禾质量开放日在哪里举办？")
     assert "非正式公文" not in page.locator("#zly-sources").inner_text()
     remove(app_settings, app_assistant, note.name)
