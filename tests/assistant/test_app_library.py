@@ -150,3 +150,22 @@ def test_one_document_is_reindexed_from_its_row(page, app_settings, app_assistan
     assert set(after.chunks) <= app_assistant.reader.store.ids()  # every passage still has its vector
     page.get_by_role("tab", name="问答").click()
     assert "国市监质发〔2025〕77号" in ask(page, "2025年全国质量月活动的通知文号是什么？")
+
+
+@browser_test
+def test_replacing_a_document_with_its_revised_version_is_not_refused(page, app_settings, tmp_path):
+    name = "2025-fujian-provincial-notice.txt"
+    old = (app_settings.corpus_dir / name).read_text(encoding="utf-8")
+    last = [ln for ln in old.splitlines() if ln.strip()][-1]
+    revised = tmp_path / name
+    revised.write_text(old.replace(last, last + "（修订）", 1), encoding="utf-8")  # a near-copy of itself
+    open_library(page)
+    page.locator("#zly-doc-pick input").click()
+    page.get_by_role("option", name="福建省市场监管局关于组织开展2025年", exact=False).first.click()
+    page.locator("#zly-chunks").get_by_text("共", exact=False).first.wait_for()
+    page.locator("#zly-replace-file input[type=file]").set_input_files([str(revised)])
+    page.locator("#zly-replace-file").get_by_text(revised.stem, exact=False).first.wait_for()
+    page.click("#zly-replace")
+    page.locator("#zly-import-result").get_by_text("已替换为新版本").wait_for(timeout=ANSWER_TIMEOUT)
+    assert "（修订）" in (app_settings.corpus_dir / name).read_text(encoding="utf-8")
+    assert "（修订）" in Snapshot.load(app_settings.index_dir).files[name].clean_text
