@@ -20,7 +20,7 @@ LEVEL_WORDS = [
 ]
 _DOCUMENT_FACTS = re.compile(r"文号|发文|字号|印发|主送|抄送|成文|落款|标题|题目|叫什么|谁发|哪个单位发|哪个部门发|哪天发")
 _FORWARDED = re.compile(r"(?:转发|转载)[了的]?(?:国家|全国|总局|国务院|国市监)")
-_RELATIVE = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
 _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 
@@ -48,7 +48,7 @@ def parse_years(text: str, today: dt.date) -> list[int]:
         found.append((m.start(), 2000 + int(m.group(1))))
     for m in re.finditer(r"二[〇零]二[〇零一二三四五六七八九]", text):
         found.append((m.start(), int(m.group(0).translate(_CN_DIGIT))))
-    for word, delta in _RELATIVE.items():
+    for word, delta in RELATIVE_YEARS.items():
         for m in re.finditer(word, text):
             found.append((m.start(), today.year + delta))
     years: list[int] = []

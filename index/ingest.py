@@ -234,6 +234,27 @@ def _ingest(settings, show_progress, embeddings, store) -> IngestReport:
     return report
 
 
+def reindex(settings: Settings, names: list[str], store: ChromaVectorStore | None = None) -> list[str]:
+    """Forget the content hash of these indexed files, so the next ingest rebuilds them (metadata,
+    chunks, facts, vectors) as if they had changed; returns the names found in the index.
+
+    The entries stay in the committed snapshot meanwhile: readers keep answering from the old
+    version until that ingest commits the new one, and a killed ingest loses nothing. `store`, a
+    client current with the old commit, stays current: no vector changed.
+    """
+    with INGEST_LOCK, index_lock(settings):
+        snapshot = Snapshot.load(settings.index_dir)
+        found = [n for n in dict.fromkeys(names) if n in snapshot.files]
+        for name in found:
+            snapshot.files[name] = replace(snapshot.files[name], sha256="")
+        if found:
+            before = snapshot.commit
+            snapshot.save(settings.index_dir)
+            if store is not None and store.synced_commit == before:
+                store.synced_commit = snapshot.commit
+    return found
+
+
 def embed_text_from_record(record: dict) -> str:
     """What is embedded and BM25-indexed: the passage with the notice and section it sits in."""
     m = record["meta"]

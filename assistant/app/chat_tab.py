@@ -15,13 +15,14 @@ import gradio as gr
 from assistant import conversation as conv
 from assistant.app import views as V
 from assistant.app.context import LEVEL_CHOICES, AppContext
-from assistant.app.filters import filter_conflict
+from assistant.app.filters import clashes, filter_conflict, follow_filters, follow_question, follow_question_label
 from assistant.results import AnswerResult
 from assistant.retrieve import Filters
 
 log = logging.getLogger(__name__)
 FEEDBACK_OPTIONS = ("Like", "Dislike")  # 👍/👎 under each answer, stored by assistant/feedback.py
 ERROR_REPLY = "处理这个问题时出错了，请稍后重试或联系管理员。"
+ASKED_BACK = "提示"  # the answerer name of a question asked back (filters contradict it)
 SEARCHING = "正在检索通知…"
 
 
@@ -60,7 +61,7 @@ def _ask(ctx: AppContext, question: str, history: list[str], filters: Filters):
     """Items of assistant.ask_stream, or one AnswerResult saying what went wrong."""
     conflict = filter_conflict(question, filters, ctx.settings.retrieval.today)
     if conflict:
-        yield AnswerResult(question=question, answer=conflict, answerable=True, answerer="提示",
+        yield AnswerResult(question=question, answer=conflict, answerable=True, answerer=ASKED_BACK,
                            flags=["筛选条件与问题不一致，尚未检索。"])
         return
     try:
@@ -71,17 +72,23 @@ def _ask(ctx: AppContext, question: str, history: list[str], filters: Filters):
                            flags=[f"错误类型：{type(exc).__name__}"])
 
 
+def sources_html(ctx: AppContext, result: AnswerResult | None, turn: int | None = None) -> str:
+    """The sources panel; trust levels are read from the catalogue as it is now (an admin may correct one)."""
+    user_docs = {name for name, entry in ctx.files().items() if entry.meta.get("trust") == "user"}
+    return V.sources_html(result, turn, user_docs)
+
+
 def make_respond(ctx: AppContext):
     def respond(question, chat, results, conv_id, year, level, region, request: gr.Request = None):
         question = (question or "").strip()
         if not question:
-            yield (gr.skip(),) * 7
+            yield (gr.skip(),) * 10
             return
         results = list(results or [])
         turn = len(results)
         chat = list(chat or []) + [{"role": "user", "content": V.question_md(question)},
                                    {"role": "assistant", "content": SEARCHING}]
-        yield chat, gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        yield chat, gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Row(visible=False), "", gr.skip()
         filters = Filters(year=int(year) if year else None, level=level or "", region=region or "")
         generated, result = "", None
         pending = AnswerResult(question=question, answer="", answerable=True)
@@ -93,7 +100,7 @@ def make_respond(ctx: AppContext):
                 break
             generated += item
             chat[-1] = {"role": "assistant", "content": V.answer_md(pending, partial=generated)}
-            yield chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield chat, *(gr.skip(),) * 9
         chat[-1] = {"role": "assistant", "content": V.answer_md(result, turn=turn)}
         user = user_of(request)
         try:
@@ -101,10 +108,35 @@ def make_respond(ctx: AppContext):
         except Exception:  # noqa: BLE001 — a full disk must not cost the user the answer
             log.exception("saving the conversation failed")
         cited = [c.source for c in result.citations]
-        yield (chat, results + [result], gr.skip(), V.sources_html(result, turn),
+        asked_back = result.answerer == ASKED_BACK
+        yield (chat, results + [result], gr.skip(), sources_html(ctx, result, turn),
                gr.Dropdown(choices=ctx.notice_choices(cited), value=cited[0] if cited else None), conv_id,
-               gr.Dropdown(choices=conversation_choices(ctx, user), value=conv_id))
+               gr.Dropdown(choices=conversation_choices(ctx, user), value=conv_id), gr.Row(visible=asked_back),
+               question if asked_back else "",
+               gr.Button(follow_question_label(clashes(question, filters, ctx.settings.retrieval.today))) if asked_back
+               else gr.skip())
     return respond
+
+
+def make_conflict_handlers(ctx: AppContext):
+    """The two answers to a question asked back: follow the question, or follow the filters. Each
+    sets the question box and filters, then the question is asked again (chained in _wire)."""
+    today = ctx.settings.retrieval.today
+
+    def current(year, level, region) -> Filters:
+        return Filters(year=int(year) if year else None, level=level or "", region=region or "")
+
+    def by_question(pending, year, level, region):
+        if not pending:
+            return (gr.skip(),) * 4
+        f = follow_question(pending, current(year, level, region), today)
+        return pending, str(f.year or ""), f.level, f.region
+
+    def by_filters(pending, year, level, region):
+        if not pending:
+            return (gr.skip(),) * 4
+        return follow_filters(pending, current(year, level, region), today), gr.skip(), gr.skip(), gr.skip()
+    return by_question, by_filters
 
 
 def make_open_citation(ctx: AppContext):
@@ -121,7 +153,7 @@ def make_open_citation(ctx: AppContext):
             return gr.Accordion(open=True), '<div class="zly-empty">这份通知已不在知识库中。</div>', gr.skip(), gr.skip()
         cited = [c.source for c in result.citations]
         return (gr.Accordion(open=True), V.notice_html(entry.meta, entry.clean_text, highlight=cite.text),
-                gr.Dropdown(choices=ctx.notice_choices(cited), value=cite.source), V.sources_html(result, turn))
+                gr.Dropdown(choices=ctx.notice_choices(cited), value=cite.source), sources_html(ctx, result, turn))
     return open_citation
 
 
@@ -166,7 +198,7 @@ def make_conversation_handlers(ctx: AppContext):
             return (gr.skip(),) * 4
         turns = conv.load_turns(s, user_of(request), int(conv_id))
         last = turns[-1][1] if turns else None
-        return chat_messages(turns), [r for _, r in turns], int(conv_id), V.sources_html(last, len(turns) - 1)
+        return chat_messages(turns), [r for _, r in turns], int(conv_id), sources_html(ctx, last, len(turns) - 1)
 
     def rename(conv_id, title, request: gr.Request = None):
         user = user_of(request)
@@ -215,6 +247,11 @@ def _chat_column(ctx: AppContext) -> dict:
         c["question"] = gr.Textbox(placeholder="请输入问题，按回车发送", show_label=False, scale=5, min_width=160,
                                    max_lines=4, elem_id="zly-question")
         c["send"] = gr.Button("发送", variant="primary", scale=1, min_width=64, elem_id="zly-send")
+    # shown when the filters contradict the question (see assistant/app/filters.py)
+    with gr.Row(visible=False, elem_id="zly-conflict") as c["conflict_row"]:
+        c["by_question"] = gr.Button("按问题中的年份", size="sm", variant="primary", elem_id="zly-by-question")
+        c["by_filters"] = gr.Button("按筛选条件", size="sm", elem_id="zly-by-filters")
+    c["pending"] = gr.State("")  # the question asked back
     with gr.Row():
         c["clear"] = gr.Button("新对话", size="sm", elem_id="zly-new-chat")
         c["export"] = gr.Button("导出对话（Markdown）", size="sm", elem_id="zly-export")
@@ -271,11 +308,16 @@ def _wire(ctx: AppContext, c: dict, results, conv_id, feedback_id, filters) -> N
     chat = c["chat"]
     # several colleagues at once: answering is ~0.1 s of work, so let a few run side by side
     ask_io = dict(fn=make_respond(ctx), inputs=[c["question"], chat, results, conv_id, *filters],
-                  outputs=[chat, results, c["question"], c["sources"], c["notice_pick"], conv_id, c["conv_pick"]],
+                  outputs=[chat, results, c["question"], c["sources"], c["notice_pick"], conv_id, c["conv_pick"],
+                           c["conflict_row"], c["pending"], c["by_question"]],
                   concurrency_limit=ctx.settings.app.chat_concurrency, concurrency_id="chat",
                   show_progress_on=[chat], api_name="respond")
     c["question"].submit(**ask_io)
     c["send"].click(**ask_io)
+    by_question, by_filters = make_conflict_handlers(ctx)
+    pick_io = dict(inputs=[c["pending"], *filters], outputs=[c["question"], *filters], api_visibility="private")
+    c["by_question"].click(by_question, **pick_io).then(**{**ask_io, "api_name": None, "api_visibility": "private"})
+    c["by_filters"].click(by_filters, **pick_io).then(**{**ask_io, "api_name": None, "api_visibility": "private"})
     on_like, on_detail = make_feedback_handlers(ctx)
     chat.like(on_like, [results], [feedback_id, c["feedback_note"]])
     c["fb_send"].click(on_detail, [feedback_id, c["fb_comment"], c["fb_correct"]],
@@ -308,6 +350,6 @@ def make_show_sources(ctx: AppContext):
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
         result = result_for_message(results or [], index)
         cited = [c.source for c in result.citations] if result else []
-        return (V.sources_html(result, index // 2 if result else None),
+        return (sources_html(ctx, result, index // 2 if result else None),
                 gr.Dropdown(choices=ctx.notice_choices(cited), value=cited[0] if cited else None))
     return show_sources

@@ -1,9 +1,10 @@
 // Page script (head of every page, assistant/app/builder.py).
 // 1. A click on a [n] citation (问答) or on a value of the 历年对比 table asks the server for the notice
-//    at that passage, then scrolls to it: the key goes into a hidden textbox, a hidden button is clicked.
+//    at that passage, then scrolls to it; a row's 重建索引 link (知识库) re-indexes that document: the key
+//    goes into a hidden textbox, a hidden button is clicked.
 // 2. gradio copies a chat message's Markdown/HTML source into aria-labels; screen readers get its text.
 (() => {
-  const routes = [['#zly-cite-', 'zly-cite'], ['#zly-fact-', 'zly-fact']];  // link prefix → hidden req/go ids
+  const routes = [['#zly-cite-', 'zly-cite'], ['#zly-fact-', 'zly-fact'], ['#zly-reindex-', 'zly-reindex']];  // link prefix → hidden req/go ids
   const send = (key, id) => {
     const box = document.querySelector(`#${id}-req textarea, #${id}-req input`);
     const go = document.querySelector(`#${id}-go`);

@@ -9,13 +9,25 @@ import os
 import shutil
 from pathlib import Path
 
+from dataclasses import dataclass
+
 from assistant.app.context import AppContext, beijing
 from assistant.app.library_views import doc_row, intake_reason
+from index import ingest as ingest_mod
 from index.catalogue import COLUMNS, OVERRIDES
 from index.ingest import IngestReport, ingest
-from index.intake import IntakeError, add_to_corpus
+from index.intake import IntakeError, NearDuplicateError, add_to_corpus
+from index.near_duplicate import NearDuplicate
 
-EDITABLE = ("title", "doc_no", "year", "level", "region")
+EDITABLE = ("title", "doc_no", "year", "level", "region", "trust")
+
+
+@dataclass
+class HeldBack:
+    """An upload not imported because it nearly equals an indexed notice; kept until the user decides."""
+    name: str
+    data: bytes
+    match: NearDuplicate
 
 
 def document_rows(ctx: AppContext) -> list[list[str]]:
@@ -32,6 +44,18 @@ def document_rows(ctx: AppContext) -> list[list[str]]:
 def reindex(ctx: AppContext) -> IngestReport:
     reader = ctx.assistant.reader
     return ingest(ctx.settings, show_progress=False, embeddings=reader.embeddings, store=reader.store)
+
+
+def reindex_documents(ctx: AppContext, names: list[str]) -> tuple[str, IngestReport | None]:
+    """Rebuild these documents from their files (metadata, passages, facts, vectors) now."""
+    store = ctx.assistant.reader.store
+    found = ingest_mod.reindex(ctx.settings, names, store=store)
+    if not found:
+        return "这份文档已不在知识库中，请刷新页面。", None
+    report = reindex(ctx)
+    if any(n in report.failed for n in found):
+        return "重新编入索引失败，原有段落保持不变。", report
+    return "已重新读取并编入索引。", report
 
 
 def _corpus_path(ctx: AppContext, name: str) -> Path:
@@ -94,10 +118,21 @@ def replace_document(ctx: AppContext, name: str, upload: str) -> str:
     except FileNotFoundError:
         return "这份文档已不在知识库中。"
     data = Path(upload).read_bytes()
-    backup = old.with_name("_replaced-" + old.name)  # "_" files are not corpus files for ingest
+    # the old version waits outside corpus/ (every file in corpus/ is indexed) until the new one is in
+    backup = ctx.settings.index.data_dir / "replaced" / old.name
+    backup.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(old, backup)
+    filename = Path(upload).suffix and old.stem + Path(upload).suffix.lower()
     try:
-        new = add_to_corpus(data, Path(upload).suffix and old.stem + Path(upload).suffix.lower(), ctx.settings)
+        try:
+            new = add_to_corpus(data, filename, ctx.settings)
+        except NearDuplicateError as err:
+            if err.match.existing != name:  # a near-copy of another notice: say so, change nothing
+                raise
+            new = add_to_corpus(data, filename, ctx.settings, force=True)  # a new version is meant to be near
+    except NearDuplicateError as err:
+        shutil.move(backup, old)
+        return f"未替换：{err.match.message()}。"
     except IntakeError as err:
         shutil.move(backup, old)
         return f"未替换：{intake_reason(err.reason, ctx.settings.security.max_upload_mb, ctx.settings.security.allowed_exts)}"
@@ -112,23 +147,35 @@ def replace_document(ctx: AppContext, name: str, upload: str) -> str:
     return f"已替换为新版本（{new_name}）并重新编入索引。"
 
 
-def import_files(ctx: AppContext, paths: list[str], progress=None) -> tuple[list, IngestReport | None]:
-    """Uploads → (lines of (file name, ok, Chinese message), the ingest report or None)."""
-    s = ctx.settings
-    lines, added = [], {}
-    for i, p in enumerate(paths):
-        if progress:
-            progress((i, len(paths)), desc="正在检查并保存文件", unit="份")
-        name = Path(p).name
+def read_uploads(paths: list[str]) -> tuple[list[tuple[str, bytes]], list]:
+    """Upload paths → ([(file name, bytes)], lines for the files that could not be read)."""
+    items, lines = [], []
+    for p in paths:
         try:
-            dest = add_to_corpus(Path(p).read_bytes(), name, s)
+            items.append((Path(p).name, Path(p).read_bytes()))
+        except OSError:
+            lines.append((Path(p).name, False, "无法读取上传的文件，请重新选择"))
+    return items, lines
+
+
+def import_uploads(ctx: AppContext, items: list[tuple[str, bytes]], progress=None, force: bool = False
+                   ) -> tuple[list, IngestReport | None, list[HeldBack]]:
+    """Uploads (name, bytes) → (lines of (file name, ok, Chinese message), the ingest report or None,
+    the near-duplicates held back). `force` imports near-duplicates too (the user said 仍然导入)."""
+    s = ctx.settings
+    lines, added, held = [], {}, []
+    for i, (name, data) in enumerate(items):
+        if progress:
+            progress((i, len(items)), desc="正在检查并保存文件", unit="份")
+        try:
+            dest = add_to_corpus(data, name, s, force=force)
             added[dest.relative_to(s.index.corpus_dir.resolve()).as_posix()] = name
+        except NearDuplicateError as err:
+            held.append(HeldBack(name, data, err.match))
         except IntakeError as err:
             lines.append((name, False, intake_reason(err.reason, s.security.max_upload_mb, s.security.allowed_exts)))
-        except OSError:
-            lines.append((name, False, "无法读取上传的文件，请重新选择"))
     if not added:
-        return lines, None
+        return lines, None, held
     if progress:
         progress(0.5, desc="正在更新索引（向量化需要一些时间）")
     report = reindex(ctx)
@@ -138,7 +185,7 @@ def import_files(ctx: AppContext, paths: list[str], progress=None) -> tuple[list
             lines.append((name, False, f"未能编入索引，已撤回：{intake_reason(report.failed.pop(stored), 0, ())}"))
         else:
             lines.append((name, True, f"已导入（保存为 {stored}）"))
-    return lines, report
+    return lines, report, held
 
 
 def document_chunks(ctx: AppContext, name: str) -> list[dict]:

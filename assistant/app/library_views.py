@@ -4,11 +4,14 @@ Every document-derived string goes through `esc`.
 """
 from __future__ import annotations
 
-from assistant.app.views import LEVELS, esc
+from urllib.parse import quote
+
+from assistant.app.views import LEVELS, TRUST_LABELS, esc
 
 UNKNOWN = "未知"
 KINDS = (("方案", "方案"), ("通知", "通知"), ("报道", "新闻"), ("新闻", "新闻"), ("讲话", "讲话"), ("总结", "总结"))
-COLUMNS = ("标题", "文号", "类型", "年份", "层级", "地区", "段落数", "添加日期", "文件")
+COLUMNS = ("标题", "文号", "类型", "年份", "层级", "地区", "段落数", "添加日期", "来源", "文件")
+REINDEX_LINK = "#zly-reindex-"  # client.js sends the (URL-quoted) file name after it to the server
 
 
 def doc_kind(meta: dict) -> str:
@@ -24,7 +27,7 @@ def doc_row(name: str, entry, added: str) -> list[str]:
     m = entry.meta
     return [m.get("title") or name, m.get("doc_no") or UNKNOWN, doc_kind(m), str(m.get("year") or UNKNOWN),
             LEVELS.get(m.get("level") or "", m.get("level") or UNKNOWN), m.get("region") or UNKNOWN,
-            str(len(entry.chunk_ids)), added or UNKNOWN, name]
+            str(len(entry.chunk_ids)), added or UNKNOWN, TRUST_LABELS.get(m.get("trust") or "", UNKNOWN), name]
 
 
 def matches(row: list[str], query: str) -> bool:
@@ -40,11 +43,17 @@ def catalogue_html(rows: list[list[str]], query: str = "") -> str:
     shown = [r for r in rows if matches(r, query)]
     if not shown:
         return f'<div class="zly-empty">没有与“{esc(query)}”匹配的文档（共 {len(rows)} 份）。</div>'
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in shown)
-    head = "".join(f"<th>{h}</th>" for h in COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + _actions(r[-1]) + "</tr>" for r in shown)
+    head = "".join(f"<th>{h}</th>" for h in COLUMNS) + "<th>操作</th>"
     count = f'<div class="zly-section">共 {len(rows)} 份文档' + (f"，匹配 {len(shown)} 份" if query else "") + "</div>"
     return (f'{count}<div class="zly-scroll"><table class="zly-table zly-catalogue"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
+
+
+def _actions(name: str) -> str:
+    """Re-index this one document (a link the page script turns into a request, like a [n] citation)."""
+    return (f'<td><a class="zly-reindex-one" href="{REINDEX_LINK}{esc(quote(name, safe=""))}" '
+            f'title="重新读取这份文档并编入索引">重建索引</a></td>')
 
 
 def chunks_html(chunks: list[dict]) -> str:
@@ -111,3 +120,22 @@ def import_report_html(lines: list[tuple[str, bool, str]], report=None) -> str:
         out += "".join(f'<div class="zly-fail">✘ {esc(k)} 未能编入索引：{esc(intake_reason(v, 0, ()))}</div>'
                        for k, v in failed.items())
     return out
+
+
+def near_duplicates_html(held) -> str:
+    """Uploads held back as near-copies of an indexed notice (library_ops.HeldBack): which notice,
+    how alike, the changed lines (- 原文 / + 上传), and what 仍然导入 does."""
+    if not held:
+        return ""
+    items = []
+    for h in held:
+        m = h.match
+        diff = "".join(
+            f'<div class="{"zly-del" if line.startswith("-") else "zly-add"}">{esc(line)}</div>' for line in m.diff)
+        more = f'<div class="zly-section">……另有 {m.more} 行改动</div>' if m.more else ""
+        items.append(
+            f'<div class="zly-neardup"><div class="zly-fail">✘ {esc(h.name)}：未导入。{esc(m.message())}。</div>'
+            f'<div class="zly-section">改动的行（- 已收录的《{esc(m.title or m.existing)}》，+ 本次上传）：</div>'
+            f'<div class="zly-diff">{diff or "（正文相同，只有格式不同）"}{more}</div></div>')
+    return ("".join(items) + '<div class="zly-section">如果这确是另一份文件或新版本，'
+            "请点“仍然导入”；否则无需操作，知识库保持不变。</div>")

@@ -15,6 +15,8 @@ from assistant.results import AnswerResult
 LEVELS = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 ANSWERERS = {"extractive": "摘录式（原文摘录，不使用大模型）", "llamacpp": "本地大模型（llama.cpp）",
              "openai": "大模型接口（OpenAI 兼容）", "generative": "大模型生成"}
+TRUST_LABELS = {"official": "正式公文", "user": "用户上传"}  # index/trust.py levels
+USER_UPLOAD_MARK = "用户上传，非正式公文"
 REFUSAL_MARK = "⚠ 语料中没有答案"
 REFUSAL_CLASS = "zly-refusal"  # the one piece of our own HTML in chat messages (kept by the sanitiser); see CSS
 
@@ -100,7 +102,9 @@ def cited_passages(result: AnswerResult) -> list[tuple[list[int], object]]:
     return list(groups.values())
 
 
-def sources_html(result: AnswerResult | None, turn: int | None = None) -> str:
+def sources_html(result: AnswerResult | None, turn: int | None = None, user_docs=frozenset()) -> str:
+    """The cited passages; one from a document in `user_docs` (trust "user": no 文号, no government
+    masthead) is marked as not an official notice."""
     if result is None:
         return '<div class="zly-empty">提问后，这里列出回答所引用的通知原文段落。</div>'
     if not result.citations:
@@ -111,6 +115,8 @@ def sources_html(result: AnswerResult | None, turn: int | None = None) -> str:
         marks = "".join(f'<a class="zly-cite" href="#zly-cite-{turn}-{n}">[{n}]</a>' if turn is not None
                         else f"<b>[{n}]</b>" for n in numbers)
         doc_no = f'<span class="zly-docno">{esc(c.doc_no)}</span>' if c.doc_no else ""
+        if getattr(c, "trust", "") == "user" or c.source in user_docs:
+            doc_no += f'<span class="zly-user-doc">{USER_UPLOAD_MARK}</span>'
         items.append(
             f'<div class="zly-source"><div class="zly-source-head">{marks} 《{esc(c.title)}》{doc_no}</div>'
             f'<div class="zly-section">{esc(c.section)}</div>'

@@ -84,13 +84,49 @@ def test_citation_link_opens_notice_at_passage(page, app_assistant):
     assert len(quotes) == len(set(quotes)) >= 1  # each cited passage once
 
 
-@browser_test
-def test_filter_that_contradicts_question_is_asked_back(page):
+def answer_after_click(page, button: str) -> str:
+    """Click a button that asks a question again; return the new answer's text (as ask() does)."""
+    bots = page.locator('#zly-chat [data-testid="bot"]')
+    before = bots.count()
+    page.click(button)
+    page.wait_for_function(
+        """n => { const b = document.querySelectorAll('#zly-chat [data-testid="bot"]');
+                  return b.length > n && !b[b.length - 1].innerText.includes('正在检索'); }""",
+        arg=before, timeout=ANSWER_TIMEOUT)
+    page.wait_for_timeout(500)
+    return bots.last.inner_text()
+
+
+def pick_year(page, label: str) -> None:
     page.locator("#zly-year-f input").click()
-    page.get_by_role("option", name="2024年").click()
+    page.get_by_role("option", name=label).click()
+
+
+@browser_test
+def test_filter_that_contradicts_question_is_asked_back(page, app_assistant):
+    from assistant.retrieve import Filters
+
+    pick_year(page, "2024年")
     answer = ask(page, THEME_Q)
     assert "不一致" in answer and "2025年" in answer and "2024年" in answer and "请问按哪个回答" in answer
     assert "加强全面质量管理" not in answer
+    by_question = page.locator("#zly-by-question")
+    assert by_question.inner_text() == "按问题中的年份" and page.locator("#zly-by-filters").is_visible()
+
+    answer = answer_after_click(page, "#zly-by-question")  # the question's 2025, the filter back to 全部
+    assert "加强全面质量管理" in answer and "不一致" not in answer
+    assert page.locator("#zly-year-f input").input_value() == "全部年份"
+    assert page.locator('#zly-chat [data-testid="user"]').last.inner_text() == THEME_Q
+    by_question.wait_for(state="hidden")
+
+    pick_year(page, "2024年")
+    assert "不一致" in ask(page, THEME_Q)
+    answer = answer_after_click(page, "#zly-by-filters")  # the question re-worded to the filter's year
+    asked = page.locator('#zly-chat [data-testid="user"]').last.inner_text()
+    assert asked == THEME_Q.replace("2025", "2024")
+    assert page.locator("#zly-year-f input").input_value() == "2024年"
+    expected = app_assistant.ask(asked, filters=Filters(year=2024)).answer
+    assert "不一致" not in answer and expected.splitlines()[0].strip() in answer
 
 
 @browser_test
