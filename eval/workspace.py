@@ -31,8 +31,9 @@ def expand(paths: list[str]) -> list[Path]:
 def with_added(settings: Settings, paths: list[str], where: Path) -> Settings:
     """Settings for a copy of the corpus in `where`/corpus with `paths` added, indexed in `where`/data."""
     corpus = where / "corpus"
-    if corpus.exists():
-        shutil.rmtree(corpus)
+    for old in (corpus, where / "data"):  # throwaway: an index left by an earlier run would see the
+        if old.exists():                 # added files as duplicates of themselves
+            shutil.rmtree(old)
     shutil.copytree(settings.index.corpus_dir, corpus, ignore=shutil.ignore_patterns("_catalogue.csv", ".*"))
     copy = settings.with_(corpus_dir=corpus, data_dir=where / "data")
     for path in expand(paths):
