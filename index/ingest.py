@@ -243,13 +243,13 @@ def reindex(settings: Settings, names: list[str], store: ChromaVectorStore | Non
     client current with the old commit, stays current: no vector changed.
     """
     with INGEST_LOCK, index_lock(settings):
-        snapshot = Snapshot.load(settings.index_dir)
+        snapshot = Snapshot.load(settings.index.index_dir)
         found = [n for n in dict.fromkeys(names) if n in snapshot.files]
         for name in found:
             snapshot.files[name] = replace(snapshot.files[name], sha256="")
         if found:
             before = snapshot.commit
-            snapshot.save(settings.index_dir)
+            snapshot.save(settings.index.index_dir)
             if store is not None and store.synced_commit == before:
                 store.synced_commit = snapshot.commit
     return found

@@ -41,7 +41,7 @@ SERVE_TIMEOUT = 300  # s: the app process loads the model on 2 shared cores
 @pytest.fixture
 def workspace(built_index, tmp_path):
     shutil.copytree(built_index.index.corpus_dir, tmp_path / "corpus")
-    shutil.copytree(built_index.index_dir, tmp_path / "data" / "index")
+    shutil.copytree(built_index.index.index_dir, tmp_path / "data" / "index")
     env = {**os.environ, "ZLY_CORPUS_DIR": str(tmp_path / "corpus"), "ZLY_DATA_DIR": str(tmp_path / "data"),
            "ZLY_TODAY": built_index.retrieval.today.isoformat(), "PYTHONPATH": str(ROOT)}
     env.pop("ZLY_AUTH_USERS", None)

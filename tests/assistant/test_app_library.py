@@ -59,7 +59,7 @@ def test_near_duplicate_upload_shows_diff_and_needs_confirmation(page, app_setti
     changed = ("增" if theme[0] != "增" else "加") + theme[1:]  # one character of the theme
     copy = tmp_path / "revised-national-notice.txt"
     copy.write_text(seed.replace(theme, changed, 1), encoding="utf-8")
-    before = Snapshot.load(app_settings.index_dir)
+    before = Snapshot.load(app_settings.index.index_dir)
 
     open_library(page)
     upload(page, copy)
@@ -72,13 +72,13 @@ def test_near_duplicate_upload_shows_diff_and_needs_confirmation(page, app_setti
     assert diff.locator(".zly-del").all_inner_texts() == [f"- {theme}"]
     assert diff.locator(".zly-add").all_inner_texts() == [f"+ {changed}"]
     assert not (app_settings.index.corpus_dir / copy.name).exists()
-    assert Snapshot.load(app_settings.index_dir).commit == before.commit  # nothing indexed
+    assert Snapshot.load(app_settings.index.index_dir).commit == before.commit  # nothing indexed
     page.screenshot(path="/tmp/ui2/near-duplicate.png", full_page=True)
 
     page.click("#zly-force-import")
     result.get_by_text("索引已更新").wait_for(timeout=ANSWER_TIMEOUT)
     assert f"✔ {copy.name}：已导入" in result.inner_text() and "新增 1 份" in result.inner_text()
-    assert copy.name in Snapshot.load(app_settings.index_dir).files
+    assert copy.name in Snapshot.load(app_settings.index.index_dir).files
     page.locator("#zly-force-import").wait_for(state="hidden")
     remove(app_settings, app_assistant, copy.name)
 
@@ -127,11 +127,11 @@ def test_trust_level_listed_corrected_and_marked_in_sources(page, app_settings, 
 @browser_test
 def test_one_document_is_reindexed_from_its_row(page, app_settings, app_assistant):
     # an entry indexed by an older metadata reader: a stale title the next ingest would keep (same hash)
-    snap = Snapshot.load(app_settings.index_dir)
+    snap = Snapshot.load(app_settings.index.index_dir)
     entry = snap.files[SEED]
     title = entry.meta["title"]
     snap.files[SEED].meta = {**entry.meta, "title": "旧版读取的标题"}
-    snap.save(app_settings.index_dir)
+    snap.save(app_settings.index.index_dir)
     page.reload()
     open_library(page)
     catalogue = page.locator("#zly-catalogue")
@@ -145,7 +145,7 @@ def test_one_document_is_reindexed_from_its_row(page, app_settings, app_assistan
     assert "已重新读取并编入索引" in text and "更新 1 份" in text and "新增 0 份" in text
     catalogue.get_by_text(title).first.wait_for()
     assert "旧版读取的标题" not in catalogue.inner_text()
-    after = Snapshot.load(app_settings.index_dir)
+    after = Snapshot.load(app_settings.index.index_dir)
     assert after.files[SEED].meta["title"] == title and after.files[SEED].chunk_ids == entry.chunk_ids
     assert set(after.chunks) <= app_assistant.reader.store.ids()  # every passage still has its vector
     page.get_by_role("tab", name="问答").click()
@@ -168,4 +168,4 @@ def test_replacing_a_document_with_its_revised_version_is_not_refused(page, app_
     page.click("#zly-replace")
     page.locator("#zly-import-result").get_by_text("已替换为新版本").wait_for(timeout=ANSWER_TIMEOUT)
     assert "（修订）" in (app_settings.index.corpus_dir / name).read_text(encoding="utf-8")
-    assert "（修订）" in Snapshot.load(app_settings.index_dir).files[name].clean_text
+    assert "（修订）" in Snapshot.load(app_settings.index.index_dir).files[name].clean_text

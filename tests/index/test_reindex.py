@@ -26,11 +26,11 @@ def test_reindex_rebuilds_only_the_named_document(tmp_path, embeddings):
         shutil.copy(CORPUS / name, settings.index.corpus_dir / name)
     counting = CountingEmbeddings(embeddings)
     ingest(settings, show_progress=False, embeddings=counting)
-    before = Snapshot.load(settings.index_dir)
+    before = Snapshot.load(settings.index.index_dir)
     embedded = counting.documents
 
     assert reindex(settings, [NATIONAL, "no-such-file.txt"]) == [NATIONAL]
-    marked = Snapshot.load(settings.index_dir)
+    marked = Snapshot.load(settings.index.index_dir)
     assert marked.commit != before.commit and marked.chunks == before.chunks  # still answerable meanwhile
     reader = IndexReader(settings, embeddings=embeddings)
     view = reader.view()
@@ -39,9 +39,9 @@ def test_reindex_rebuilds_only_the_named_document(tmp_path, embeddings):
 
     report = ingest(settings, show_progress=False, embeddings=counting)
     assert report.updated == [NATIONAL] and report.skipped == [FUJIAN] and not report.added
-    after = Snapshot.load(settings.index_dir)
+    after = Snapshot.load(settings.index.index_dir)
     assert counting.documents - embedded == len(before.files[NATIONAL].chunk_ids)  # only that one re-embedded
     assert after.files[NATIONAL].sha256 == before.files[NATIONAL].sha256
     assert after.files[NATIONAL].chunk_ids == before.files[NATIONAL].chunk_ids
     assert ingest(settings, show_progress=False, embeddings=counting).skipped == [FUJIAN, NATIONAL]
-    assert reindex(settings, []) == [] and Snapshot.load(settings.index_dir).commit == after.commit
+    assert reindex(settings, []) == [] and Snapshot.load(settings.index.index_dir).commit == after.commit
