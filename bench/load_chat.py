@@ -363,23 +363,41 @@ class ServerRecorder:
         while not self.stop.wait(0.1):
             self._check_snapshot()
 
+    def _record(self, question: str, result) -> None:
+        ids = frozenset([c.chunk_id for c in result.contexts] + [c.chunk_id for c in result.citations if c.chunk_id])
+        with self.lock:
+            self.answers.append((question, ids))
+
+    def _error(self, exc: Exception) -> None:  # the app turns this into its error reply; we count it too
+        with self.lock:
+            self.errors.append(f"ask raised {type(exc).__name__}: {exc}"[:300])
+
     def instrument(self, assistant) -> None:
-        ask = assistant.ask
+        """Record every answer, whether the app asks through ask() or streams through ask_stream()."""
+        from assistant.results import AnswerResult
+
+        ask, ask_stream = assistant.ask, assistant.ask_stream
 
         def recorded_ask(question, *args, **kwargs):
             try:
                 result = ask(question, *args, **kwargs)
-            except Exception as exc:  # the app turns this into its error reply; we count it too
-                with self.lock:
-                    self.errors.append(f"ask raised {type(exc).__name__}: {exc}"[:300])
+            except Exception as exc:
+                self._error(exc)
                 raise
-            ids = frozenset([c.chunk_id for c in result.contexts]
-                            + [c.chunk_id for c in result.citations if c.chunk_id])
-            with self.lock:
-                self.answers.append((question, ids))
+            self._record(question, result)
             return result
 
-        assistant.ask = recorded_ask  # the app calls assistant.ask() exactly as before
+        def recorded_stream(question, *args, **kwargs):
+            try:
+                for item in ask_stream(question, *args, **kwargs):
+                    if isinstance(item, AnswerResult):
+                        self._record(question, item)
+                    yield item
+            except Exception as exc:
+                self._error(exc)
+                raise
+
+        assistant.ask, assistant.ask_stream = recorded_ask, recorded_stream
 
     def inconsistent(self) -> list[str]:
         with self.lock:

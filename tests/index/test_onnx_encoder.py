@@ -38,7 +38,7 @@ def test_default_backend_is_onnx(embeddings):
 
 def test_passages_match_torch_in_order(embeddings, torch_embeddings, monkeypatch):
     # batches of 2 over texts of very different lengths: sorting by length must not reorder the output
-    monkeypatch.setattr(embeddings.settings, "embed_batch_size", 2)
+    monkeypatch.setattr(embeddings.settings.embedding, "embed_batch_size", 2)
     ours = embeddings.embed_documents(TEXTS)
     ref = torch_embeddings.embed_documents(TEXTS)
     assert _cos_rows(ours, ref).min() >= 0.9999
