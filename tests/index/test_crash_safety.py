@@ -127,7 +127,7 @@ def baseline(tmp_path_factory, embeddings) -> Baseline:
     write_corpus(clean.index.corpus_dir, NEW_FILES)
     with Store(clean) as store:
         assert not ingest(clean, show_progress=False, embeddings=embeddings, store=store).failed
-    return Baseline(root, Snapshot.load(settings.index.index_dir), base_answers, Snapshot.load(clean.index_dir))
+    return Baseline(root, Snapshot.load(settings.index.index_dir), base_answers, Snapshot.load(clean.index.index_dir))
 
 
 # ------------------------------------------------------------------ the killed process
