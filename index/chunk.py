@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from index.headings import heading_level, heading_label
 from index.metadata import masthead_lines
-from index.patterns import DATE_LINE, DOC_NO
+from index.patterns import DATE_LINE, DOC_NO, PUBLIC_MARK
 
-_PUBLIC_MARK = re.compile(r"^[（(]此件.{0,6}公开.{0,4}[）)]$")
 _SENTENCE = re.compile(r"(?<=[。！？；])")
 
 
@@ -82,7 +81,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
 
     for line in lines:
         level = heading_level(line)
-        if _PUBLIC_MARK.match(line):
+        if PUBLIC_MARK.match(line):
             after_public_mark = True
             continue
         if after_public_mark and level != 0 and 0 not in path:

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field, fields
 from index.gazetteer import find_places
 from index.headings import heading_level
 from index.metadata import extract_metadata
-from index.patterns import DATE_LINE, DOC_NO
+from index.patterns import DATE_LINE, DOC_NO, PUBLIC_MARK
 
 FACTS_VERSION = 1  # bump when extraction changes: stored facts of an older version are recomputed on read
 MAIN = "main"
-_PUBLIC_MARK = re.compile(r"^[（(]此件.{0,6}公开.{0,4}[）)]$")
 
 
 @dataclass(frozen=True)
@@ -227,7 +226,7 @@ def split_parts(lines: list[Line], meta: dict) -> list[Part]:
     while i < len(lines):
         text = lines[i].text
         start = label = None
-        if _PUBLIC_MARK.match(text) and i + 1 < len(lines) and heading_level(lines[i + 1].text) != 0:
+        if PUBLIC_MARK.match(text) and i + 1 < len(lines) and heading_level(lines[i + 1].text) != 0:
             number = next((n for n, t in listed.items() if "通知" in t), None)
             if number:  # the forwarded notice follows the mark with no 附件N heading of its own
                 start, name, label = i + 1, f"附件{number}", listed[number]

@@ -40,3 +40,6 @@ def iso_date(text: str) -> str:
 
 # Web page furniture around a report: breadcrumbs, site banners, bylines — never the report itself.
 NAVIGATION = re.compile(r"位置[:：]|首页|>|http|www\.|网站|来源[:：]|发布时间|点击|编辑[:：]|作者[:：]|放大|打印|责编")
+
+# The mark after which a forwarding notice carries the forwarded one in full: "（此件主动公开）", either bracket.
+PUBLIC_MARK = re.compile(r"^[（(]此件.{0,6}公开.{0,4}[）)]$")
