@@ -7,14 +7,16 @@
 - tables stay one row per line, cells separated by tabs (a table pasted one
   cell per line is put back into rows); header rows repeated on every page are dropped;
 - spacing: "2025 年" / "77 号" (PDF/Word export artefacts) lose the space between
-  digits and CJK, OCR's "2 5 个部门" / "质 量 月" are joined, ASCII parentheses around heading numerals become full-width.
+  digits and CJK, OCR's "2 5 个部门" / "质 量 月" are joined, ASCII parentheses around heading numerals become full-width;
+- web pages: a headline is not joined to the source/time line under it; pinyin a mirror site
+  writes after each character ("质(zhì)量") is dropped.
 """
 from __future__ import annotations
 
 import re
 
 from index.headings import heading_label, heading_level
-from index.patterns import DOC_NO
+from index.patterns import BYLINE, DOC_NO, NAVIGATION
 
 CJK = r"\u3400-\u9fff"
 _SENTENCE_END = tuple("。！？；：!?;:…”’）)】》>")
@@ -48,6 +50,9 @@ def normalise_spacing(line: str) -> str:
     return line.strip()
 
 
+# Pinyin a mirror site writes after each character: "质(zhì)量" (a tone mark tells it from a "(a)").
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\s*\d{1,2}:\d{2}")
 _DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|^\d{4}-\d{1,2}-\d{1,2}\b")
 # A line ending like a 公文 title is whole: a letter's "…的函" is not cut off by a page break.
 _TITLE_END = ("通知", "方案", "文件", "函", "意见", "决定", "通告", "公告", "通报", "倡议书", "计划", "要点")
@@ -57,6 +62,11 @@ def _is_name_list(line: str) -> bool:
     """A 落款 line of several issuing bodies: "市场监管总局 中央宣传部 最高人民法院"."""
     names = line.split()
     return len(names) >= 2 and all(len(n) <= 12 for n in names)
+
+
+def _is_web_furniture(line: str) -> bool:
+    """A short line of a web page's frame: "来源: …", a time stamp, a photo credit."""
+    return len(line) <= 60 and bool(NAVIGATION.search(line) or BYLINE.search(line) or _TIMESTAMP.search(line))
 
 
 def _continues(prev: str, nxt: str) -> bool:
@@ -71,6 +81,8 @@ def _continues(prev: str, nxt: str) -> bool:
         return False
     if _DATE_ONLY.match(nxt) or _is_name_list(prev):
         return False
+    if any(_is_web_furniture(line) for line in (prev, nxt)):
+        return False  # a web page's source/time/photo line sits between its headline and body
     # A list item or bare heading is a whole line; only running text gets cut by a page break.
     level = heading_level(prev)
     if (level == 3 or prev.startswith("附件")) and len(prev) < 60:
@@ -123,14 +135,17 @@ def _rejoin_cell_tables(lines: list[str]) -> list[str]:
 
 def clean_text(raw: str) -> str:
     """Return cleaned text: one paragraph, heading or table row per line."""
-    lines = [normalise_spacing(strip_markdown(l.rstrip())) for l in raw.replace("\r\n", "\n").split("\n")]
+    raw = _PINYIN.sub("", raw.replace("\r\n", "\n"))
+    lines = [normalise_spacing(strip_markdown(l.rstrip())) for l in raw.split("\n")]
     lines = _rejoin_cell_tables([line for line in lines if line])  # before its row numbers read as page numbers
     lines = [l for l in lines if not _PAGE_NOISE.match(l)]
     merged: list[str] = []
     for line in lines:
         if not line:
             continue
-        if merged and _continues(merged[-1], line):
+        headline = len(merged) == 1 and len(merged[0]) <= 60 and not re.search(r"[，,。；;]", merged[0]) \
+            and len(line) > 60  # a page's headline over its first paragraph, not a sentence cut short
+        if merged and not headline and _continues(merged[-1], line):
             merged[-1] = merged[-1] + line
         else:
             merged.append(line)

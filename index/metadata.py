@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from index.components.script import to_simplified
 from index.gazetteer import Place, find_places, place_spans, province_of
-from index.patterns import DOC_NO, FULL_DATE, NAVIGATION, YEAR, iso_date, normalise_doc_no
+from index.patterns import BYLINE, DATE_LINE, DOC_NO, FULL_DATE, NAVIGATION, YEAR, iso_date, normalise_doc_no
 
 _TITLE_END = ("通知", "方案", "意见", "决定", "通报", "函", "公告", "倡议书", "通告", "计划", "要点", "的信")
 _ISSUER_END = ("局", "办公室", "委员会", "厅", "部", "政府", "小组", "委", "院", "署", "会", "协会", "分会", "中心")
@@ -88,7 +89,8 @@ def _title(head: list[str], lines: list[str]) -> str:
     # a news report or web page: the headline among its first lines — a short line that is not a
     # sentence or site navigation, preferably one that names 质量月
     headlines = [line for line in lines[:10] if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
-                 and not NAVIGATION.search(line) and not DOC_NO.fullmatch(line.replace(" ", ""))]
+                 and not NAVIGATION.search(line) and not BYLINE.search(line) and not DATE_LINE.match(line)
+                 and not DOC_NO.fullmatch(line.replace(" ", ""))]
     named = [line for line in headlines if "质量月" in line]
     return _unspace((named or headlines or [""])[0])
 def _unspace(text: str) -> str:
@@ -199,12 +201,15 @@ def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str
     # a news report or letter without issuer: the first place its opening names
     place = _first_place(issuer) or _first_place(title) or _first_place(body[:300])
     if place is None:
-        return ("national", "全国", "") if "全国" in title else ("", "", "")
+        # no place anywhere in the opening: a text about the national month ("全国“质量月”…总局…")
+        national = "全国" in title or re.search(r"全国|总局", body[:300])
+        return ("national", "全国", "") if national else ("", "", "")
     level = {"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county")
     return level, place.name, place.parent
 
 
 def extract_metadata(clean: str, file_name: str = "") -> NoticeMeta:
+    clean = to_simplified(clean)  # a reprint in traditional characters names its places and 文号 the same way
     lines = [line.strip() for line in clean.split("\n") if line.strip()]
     fields, skip = header_fields(lines)
     lines = lines[skip:]
