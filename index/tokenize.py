@@ -1,4 +1,6 @@
-"""Chinese tokens for BM25 and overlap scoring: jieba's search-mode cut with a 公文 user dictionary."""
+"""Chinese tokens for BM25 and overlap scoring: jieba's search-mode cut with a 公文 user dictionary.
+
+Traditional characters are read as simplified ones (index/components/script.py)."""
 from __future__ import annotations
 
 import re
@@ -10,6 +12,7 @@ import logging
 import jieba
 import jieba.posseg
 
+from index.components.script import to_simplified
 from index.settings import get_settings
 
 jieba.setLogLevel(logging.WARNING)
@@ -35,13 +38,13 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def cut(text: str) -> list[str]:
     """jieba's accurate-mode words, unchanged (their lengths add up to the text's)."""
-    return list(_tokenizer().cut(text or "", HMM=True))
+    return list(_tokenizer().cut(to_simplified(text or ""), HMM=True))
 
 
 def tokens(text: str) -> list[str]:
     """Search-mode tokens, lower-cased, without punctuation and stopwords."""
     out = []
-    for tok in _tokenizer().cut_for_search(text or ""):
+    for tok in _tokenizer().cut_for_search(to_simplified(text or "")):
         tok = tok.strip().lower()
         if tok and _KEEP.search(tok) and tok not in STOPWORDS:
             out.append(tok)
@@ -55,4 +58,4 @@ def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
 
 def pos_tokens(text: str) -> list[tuple[str, str]]:
     """(word, part of speech) pairs, to tell content words from colloquial filler."""
-    return [(p.word, p.flag) for p in _pos_tokenizer().cut(text or "") if p.word.strip()]
+    return [(p.word, p.flag) for p in _pos_tokenizer().cut(to_simplified(text or "")) if p.word.strip()]

@@ -13,6 +13,7 @@ from threading import Lock
 
 from langchain_core.embeddings import Embeddings
 
+from index.components.script import to_simplified
 from index.settings import Settings
 
 DEFAULT_MODEL = "e5-small-offline"
@@ -68,7 +69,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._onnx or None
 
     def _encode(self, texts: list[str], prompt: str, threads: int = 0) -> list[list[float]]:
-        texts = [prompt + t for t in texts]
+        texts = [prompt + to_simplified(t) for t in texts]  # one script, as the question's
         with self._lock:
             encoder = self._onnx_encoder() if self.settings.embedding.embed_backend == "onnx" else None
             if encoder is not None:
