@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.results import Context
+from index.components.script import to_simplified
 from index.gazetteer import find_places
-from index.patterns import COUNT, DATE, DOC_NO, EMAIL, NAVIGATION, PHONE  # noqa: F401  (DOC_NO re-exported)
+from index.patterns import BYLINE, COUNT, DATE, DOC_NO, EMAIL, NAVIGATION, PHONE  # noqa: F401  (DOC_NO re-exported)
 from index.tokenize import pos_tokens
 
 OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
@@ -28,8 +29,8 @@ QUESTION_KINDS = [
     ("basis", r"依据|根据哪|按照哪|上级文件|哪几个文件|哪些文件"),
     ("deadline", r"截止|最晚|之前|以前|前报|前要|期限|时间节点|几号前|哪天前"),
     ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
-    ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份"),
-    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|谁来|由谁|谁办|谁搞|报到|报给"),
+    ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份|哪个[^，。？]{0,3}先|谁先|先后|更早|更晚"),
+    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁来|由谁|谁办|谁搞|报到|报给"),
     ("theme", r"主题"),
     ("slogan", r"口号|标语"),
     # "文号是多少" / "电话多少" ask for that fact, not a count
@@ -54,7 +55,7 @@ _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
 
-_COUNTED = re.compile(r"(?:多少|几)\s*(个|家|项|条|名|位|场|次|份|批|类|届|人次|人)?\s*([\u4e00-\u9fa5]{1,3})?")
+_COUNTED = re.compile(r"(?:多少|几)\s*(场次|人次|个|家|项|条|名|位|场|次|份|批|类|届|人)?\s*([\u4e00-\u9fa5]{1,3})?")
 
 
 def counted_thing(question: str) -> tuple[str, str]:
@@ -85,8 +86,14 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
 _REFINES = {"email": "contact", "phone": "contact", "basis": "doc_no", "addressee": "list"}
 
 
+# "通过哪些渠道宣传主题和口号" asks for the channels: the theme and slogans are its topic, not its answer.
+_MANNER = re.compile(r"渠道|途径|方式|形式|载体|怎么|怎样|如何")
+
+
 def question_kinds(question: str) -> list[str]:
     kinds = [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, question, re.I)]
+    if _MANNER.search(question):
+        kinds = [k for k in kinds if k not in ("theme", "slogan")]
     general = {_REFINES[k] for k in kinds if k in _REFINES}
     return [k for k in kinds if k not in general]
 
@@ -107,8 +114,8 @@ def split_units(ctx: Context) -> list[str]:
         line = line.strip()
         if not line or line == heading:
             continue  # the heading line itself is context, not an answer
-        if len(line) <= 60 and NAVIGATION.search(line) and "\t" not in line:
-            continue  # a web page's banner or breadcrumb answers nothing
+        if len(line) <= 60 and (NAVIGATION.search(line) or BYLINE.search(line)) and "\t" not in line:
+            continue  # a web page's banner, breadcrumb or photo credit answers nothing
         if "\t" in line or len(line) <= 60:
             out.append(line)
             continue
@@ -178,10 +185,14 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
     return False
 
 
-def score_units(question: str, contexts: list[Context], kinds: list[str]) -> list[Unit]:
+def score_units(question: str, contexts: list[Context], kinds: list[str],
+                semantic: dict[str, float] | None = None, semantic_weight: float = 0.0) -> list[Unit]:
+    """Every unit of the contexts, best first. `semantic`: a unit's closeness in meaning to the
+    question (0..1, assistant/similarity.py), added with `semantic_weight` to the lexical score."""
     terms = topic_terms(question)
     # rarer terms (fewer contexts contain them) say more about which unit answers
-    df = {t: sum(1 for c in contexts if t in re.sub(r"\s+", "", c.text + c.section).lower()) for t in terms}
+    df = {t: sum(1 for c in contexts if t in to_simplified(re.sub(r"\s+", "", c.text + c.section).lower()))
+          for t in terms}
     weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
     total = sum(weights.values()) or 1.0
     units: list[Unit] = []
@@ -189,7 +200,9 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
     wanted_item = item.group(1) if item else ""
     labels: set[str] = set()
     measure, noun = counted_thing(question) if "count" in kinds else ("", "")
-    verbs = re.findall(r"牵头|主办|承办|协办|负责|组织|配合|参与|出席|讲话", question) if "who_leads" in kinds else []
+    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|发布|指导", question) if "who_leads" in kinds else []
+    if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
+        verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"
     for ci, ctx in enumerate(contexts):
         rank_bonus = 1.0 / (1 + ci)
         texts = split_units(ctx)
@@ -202,13 +215,16 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
         for text in texts:
             if len(text) <= 16 and "，" not in text and "," not in text and not kind_evidence("date", text, ""):
                 run_in = text
-            hay = re.sub(r"\s+", "", text + run_in + ctx.section + ctx.title).lower()
+            hay = to_simplified(re.sub(r"\s+", "", text + run_in + ctx.section + ctx.title).lower())
             overlap = sum(w for t, w in weights.items() if t in hay) / total
-            kind_ok = any(kind_evidence(k, text, ctx.section if k != "attachment" else ctx.section + ctx.text)
+            plain = to_simplified(text)
+            kind_ok = any(kind_evidence(k, plain, ctx.section if k != "attachment" else ctx.section + ctx.text)
                           for k in kinds if k != "count" or not (measure or noun))
             if "count" in kinds and (measure or noun):
-                kind_ok = kind_ok or counts_thing(text, measure, noun)
+                kind_ok = kind_ok or counts_thing(plain, measure, noun)
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
+            if semantic:
+                score += semantic_weight * semantic.get(text, 0.0)
             if verbs and any(v in text for v in verbs):
                 score += 0.3  # "谁牵头组织的": the sentence that says who 牵头/组织, not any office named
             if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:
@@ -222,7 +238,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str]) -> lis
 
 def _term_in(term: str, text: str) -> bool:
     """A focus term is found if it, or (for 3+ characters) one of its two-character parts, is in `text`."""
-    text = re.sub(r"\s+", "", text).lower()
+    text = to_simplified(re.sub(r"\s+", "", text).lower())
     if term in text:
         return True
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))

@@ -16,6 +16,7 @@ from assistant.evidence import counted_thing, split_units
 from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage, topic_terms)
 from assistant.results import Context
+from assistant.similarity import UnitSimilarity
 from assistant.retrieve import Retrieval
 from index.gazetteer import find_places, short_names_of
 from index.settings import Settings
@@ -86,9 +87,13 @@ def _unit_display(unit: Unit, ctx: Context) -> str:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: Settings, store: DocumentStore | None = None):
+    def __init__(self, settings: Settings, store: DocumentStore | None = None,
+                 similarity: UnitSimilarity | None = None):
+        """`similarity`: sentence-to-question closeness by the embedding model; without it units are
+        chosen by their words alone."""
         self.settings = settings
         self.store = store or PassageStore([])
+        self.similarity = similarity
 
     # ---- refusal
     def refusal(self, retrieval: Retrieval, reason: str) -> Draft:
@@ -158,6 +163,13 @@ class ExtractiveAnswerer:
         missing = self._missing_notice(question, retrieval)
         return self.refusal(retrieval, missing) if missing else None
 
+    def _semantic(self, question: str, contexts: list[Context]) -> tuple[dict[str, float], float]:
+        weight = self.settings.answer.unit_similarity_weight
+        if not self.similarity or weight <= 0:
+            return {}, 0.0
+        texts = [t for ctx in contexts for t in split_units(ctx)]
+        return self.similarity.scores(question, texts), weight
+
     @staticmethod
     def _facts_needed(kinds: list[str]) -> list[str]:
         if "issue_date" in kinds:
@@ -167,7 +179,7 @@ class ExtractiveAnswerer:
     def _evidence(self, question: str, retrieval: Retrieval, contexts: list[Context],
                   kinds: list[str]) -> list[Unit] | Draft:
         """The units that answer, best first, or the refusal saying what the passages do not state."""
-        units = score_units(question, contexts, kinds)
+        units = score_units(question, contexts, kinds, *self._semantic(question, contexts))
         need_fact = self._facts_needed(kinds)
         if "issue_date" in kinds:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]

@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from assistant.compose import compose
 from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.similarity import UnitSimilarity
 from assistant.followup import rewrite_question
 from assistant.plan import plan_with_model, render
 from assistant.results import AnswerResult, Citation
@@ -108,7 +109,7 @@ class Assistant:
         self.reader = reader or IndexReader(settings)
         self.store = IndexStore(self.reader)
         self.retriever = HybridRetriever(reader=self.reader, settings=settings)
-        self.extractive = ExtractiveAnswerer(settings, self.store)
+        self.extractive = ExtractiveAnswerer(settings, self.store, UnitSimilarity(self.reader.embeddings))
         self.answerer = self._make_answerer(chat_model)
         self.executor = Executor(self.store)
         self.chain: Runnable[Question | dict | str, AnswerResult] = (

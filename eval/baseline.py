@@ -106,7 +106,7 @@ class BaselinePipeline:
             from index.store import PassageStore
 
             ours = self.assistant.answerer
-            extractive = ExtractiveAnswerer(self.settings, PassageStore(self.passages()))
+            extractive = ExtractiveAnswerer(self.settings, PassageStore(self.passages()), self.assistant.extractive.similarity)
             if ours.name == "extractive":
                 self._answerer = extractive
             else:

@@ -117,6 +117,8 @@ class AnswerSettings(Section):
     min_answer_score: float = Field(0.3, description="share of the question's content words the evidence must "
                                                      "contain, else refuse")
     max_answer_sentences: int = Field(6, description="sentences quoted at most")
+    unit_similarity_weight: float = Field(0.1, description="weight of a sentence's embedding similarity to the "
+                                                           "question when choosing what to quote (0 = words only)")
     max_question_chars: int = Field(500, description="a longer question is searched by its beginning")
 
 
