@@ -129,7 +129,7 @@ def _is_name_list(line: str) -> bool:
 def _own_doc_no(head: list[str]) -> str:
     """The 文号 standing alone on its line in the 版头 (one quoted in a sentence cites another notice)."""
     for line in head:
-        compact = line.replace(" ", "")
+        compact = line.replace(" ", "").strip("()（）")  # a web page puts it in brackets under the title
         if DOC_NO.fullmatch(compact):
             return normalise_doc_no(compact)
     return ""

@@ -1,7 +1,7 @@
 """The answerer on documents it was not written for: the seeds plus real outside documents
 (eval/outside/docs: news reports from many provinces, a letter, a plan behind a 政府信息公开 header,
 GBK text, .html) and three layouts written here — OCR spacing, a table pasted one cell per line, a
-news report with run-in headings — all added the way `python -m assistant add` adds files."""
+news report with run-in headings, a traditional-character reprint with pinyin — all added the way `python -m assistant add` adds files."""
 from __future__ import annotations
 
 import pytest
@@ -77,3 +77,25 @@ def test_a_year_no_document_is_dated_with_but_one_names_is_not_refused(mixed):
 def test_a_detail_the_report_does_not_state_is_refused(mixed):
     result = mixed.ask("青阳县质量月一共有多少个部门参与联合主办？")
     assert not result.answerable
+
+
+@pytest.mark.parametrize("question,fact", [
+    ("临川区质量月发了多少份宣传资料？", "2600余份"),
+    ("临川区2022年质量月的主题是什么？", "推进质量提升共建质量强区"),
+    ("临川区启动仪式是哪个单位联合各部门举办的？", "市场监督管理局"),
+])
+def test_a_traditional_reprint_is_asked_in_simplified(mixed, question, fact):
+    """A mirror site's reprint in traditional characters, with pinyin after some of them: found and
+    quoted as written (the quote is in traditional characters, the answer's facts are the same)."""
+    from index.components.script import to_simplified
+
+    result = ask(mixed, question)
+    assert fact in to_simplified(result.answer.replace(" ", "")), result.answer
+    assert any(c.source == "trad_mirror.txt" for c in result.citations)
+    assert "(zhì)" not in result.answer
+
+
+def test_a_traditional_reprint_gets_its_place_year_and_headline(mixed):
+    row = mixed.store.documents()["trad_mirror.txt"]
+    assert (row["year"], row["level"], row["region"]) == (2022, "county", "临川区")
+    assert row["title"] == "临川区举办2022年“质量月”活动启动仪式"  # not joined to the 来源 line under it
