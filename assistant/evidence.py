@@ -31,13 +31,14 @@ QUESTION_KINDS = [
     ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
     ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份|哪个[^，。？]{0,3}先|谁先|先后|更早|更晚"),
     ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁来|由谁|谁办|谁搞|报到|报给"),
-    ("theme", r"主题"),
+    # "主题宣传 / 主题建议 / 主题活动" name a themed thing, not the theme asked for
+    ("theme", r"主题(?!宣传|建议|活动|教育|征集|党日|论坛|展|演讲|沙龙|推广|日|周|实践|讲座|培训|作品|歌|曲)"),
     ("slogan", r"口号|标语"),
     # "文号是多少" / "电话多少" ask for that fact, not a count
     ("count", r"(?<![号话箱码机])(?<!号是)(?<!话是)(?<!箱是)(?<!码是)(?<!机是)多少|(?<!哪)几(?:个|项|家|条|类|届|块|部分|方面)|第几"),
     ("issuer", r"谁发|发文机关|发文单位|哪个单位发|哪个部门发|印发单位|机构名称"),
     ("attachment", r"附件"),
-    ("list", r"哪些|哪几|有什么|包括|包含|都有|列举|分别|各块|几块"),
+    ("list", r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括|包含|都有|列举|分别|各块|几块"),
 ]
 # Words that name the whole corpus rather than a passage: no evidence value.
 GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 市 县 今年 去年 前年 "
@@ -59,7 +60,11 @@ _COUNTED = re.compile(r"(?:多少|几)\s*(场次|人次|个|家|项|条|名|位|
 
 
 def counted_thing(question: str) -> tuple[str, str]:
-    """(measure word, noun) a "多少个部门 / 几家企业" question counts; ("", "") when it names neither."""
+    """(measure word, noun) a "多少个部门 / 几家企业" question counts; ("", "") when it names neither.
+    A rate ("合格率是多少") is ("%", the rate's name)."""
+    rate = re.search(r"([\u4e00-\u9fa5]{0,3}(?:率|比例|占比))(?:是|为|有|达到|达)?(?:多少|几)", question)
+    if rate:
+        return "%", rate.group(1)
     m = _COUNTED.search(question)
     if not m or question[max(0, m.start() - 1):m.start()] == "第":
         return "", ""
@@ -70,6 +75,8 @@ def counted_thing(question: str) -> tuple[str, str]:
 def counts_thing(text: str, measure: str, noun: str) -> bool:
     """A number in `text` counting that thing: "26个部门", "51家企事业单位", "资料1400余份" — not an
     ordinal ("第42个")."""
+    if measure == "%":  # the rate named, then its percentage: "合格率98.5%", "合格率保持100%"
+        return bool(re.search(re.escape(noun[-3:]) + r"[^。；]{0,8}?\d+(?:\.\d+)?\s*[%％]", text))
     number = r"(?<!第)(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
     if measure and re.search(number + re.escape(measure) + (r"[^，。；]{0,5}" + re.escape(noun[:2]) if noun else ""),
                              text):
@@ -128,7 +135,7 @@ def focus_terms(question: str) -> list[str]:
     quoted = re.findall(r"[“\"「]([^”\"」]{2,30})[”\"」]", question)
     # literal values the question quotes (a phone, an e-mail, a 文号, a long number) name their passage
     literals = PHONE.findall(question) + EMAIL.findall(question) + DOC_NO.findall(question) \
-        + re.findall(r"(?<![\d年])\d{3,}(?![\d年])", question)
+        + re.findall(r"(?<![\d年])\d{3,}(?![\d年])", question) + re.findall(r"[一二三四五六七八九十两\d]大", question)
     words = [w for w, flag in pos_tokens(question) if flag.startswith(_CONTENT_POS)]
     out = []
     for t in quoted + literals + words:
@@ -225,6 +232,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
             if semantic:
                 score += semantic_weight * semantic.get(text, 0.0)
+            if "deadline" in kinds and kind_evidence("deadline", plain, ctx.section):
+                score += 0.2  # "几号前报": a date something is due by, before any other date
             if verbs and any(v in text for v in verbs):
                 score += 0.3  # "谁牵头组织的": the sentence that says who 牵头/组织, not any office named
             if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:

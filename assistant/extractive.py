@@ -201,14 +201,14 @@ class ExtractiveAnswerer:
                 year = f"{retrieval.info.years[0]}年" if retrieval.info.years else ""
                 return self.refusal(retrieval, f"语料中没有{year}{LEVEL_NAMES[retrieval.info.level]}的"
                                                f"“质量月”通知，检索到的只有其他层级的文件。")
-        everything = "".join(c.title + c.section + c.text for c in contexts)
+        everything = "".join(c.title + c.doc_no + c.section + c.text for c in contexts)
         if term_coverage(question, everything) < self.settings.answer.min_answer_score:
             return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
         if SUBJECT_KINDS & set(kinds):
             # a date, phone or count belongs to a subject: it comes from the passages that name that
             # subject best (half the question's terms, or as many as any passage names)
             topic = topic_terms(question)
-            cover = {i: term_coverage(question, c.title + c.section + c.text, topic) for i, c in enumerate(contexts)}
+            cover = {i: term_coverage(question, c.title + c.doc_no + c.section + c.text, topic) for i, c in enumerate(contexts)}
             floor = min(0.5, max((cover[u.context] for u in units), default=0.0))
             units = [u for u in units if cover[u.context] >= floor and (floor > 0 or u.kind_match)]
         if not units:
@@ -250,7 +250,7 @@ class ExtractiveAnswerer:
         in a letter is no 活动主题) and the best passage's own units are kept."""
         kind = [u for u in units if u.kind_match]
         topic = topic_terms(question)
-        cover = {i: term_coverage(question, c.title + c.section + c.text, topic) for i, c in enumerate(contexts)}
+        cover = {i: term_coverage(question, c.title + c.doc_no + c.section + c.text, topic) for i, c in enumerate(contexts)}
         best = max(cover.values(), default=0.0)
         if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
             return [u for u in units if cover[u.context] == best] or kind
