@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.evidence import THEME_ASKED
 from assistant.query import parse_query
 from index.settings import Settings
 
@@ -72,7 +73,7 @@ _FACT_CUES: list[tuple[str, str]] = [
     ("based_on", r"依据|根据(?:哪|什么)|按照(?:哪|什么)"),
     ("attachments", r"附件(?:有|是|都|一共|共|包括)|几个附件|哪些附件"),
     ("slogans", r"口号|标语"),
-    ("theme", r"主题(?!活动)"),
+    ("theme", THEME_ASKED),
     ("period", r"几月份?(?:开展|搞|举办|举行)|哪个月|(?:什么时候|何时)(?:开展|搞|举办|举行)|活动时间|在几月"),
     ("activities", r"(?:哪些|什么|啥)(?:重点)?活动|活动安排|重点安排|(?:搞|办|开展)了?(?:哪些|什么|啥)"),
     ("year", r"哪(?:一)?年|哪个年份|何年"),

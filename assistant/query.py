@@ -19,6 +19,7 @@ LEVEL_WORDS = [
     ("county", r"县里|县级|我们县|本县|区县|县区|县（市、区）|县市区"),
 ]
 _DOCUMENT_FACTS = re.compile(r"文号|发文|字号|印发|主送|抄送|成文|落款|标题|题目|叫什么|谁发|哪个单位发|哪个部门发|哪天发")
+_ORDINAL_MONTH = re.compile(r"全国第[几\d一二三四五六七八九十]+(?:个|届)")  # "全国第几个质量月": no level asked
 _FORWARDED = re.compile(r"(?:转发|转载)[了的]?(?:国家|全国|总局|国务院|国市监)")
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
 _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -62,8 +63,9 @@ def parse_query(text: str, today: dt.date) -> QueryInfo:
     info = QueryInfo(text=text, years=parse_years(text, today))
     # "省里转发国家通知时的联系人": what was forwarded is not who is asked about
     subject = _FORWARDED.sub("转发", text)
+    subject = _ORDINAL_MONTH.sub("", subject)
     info.levels = [level for level, pattern in LEVEL_WORDS if re.search(pattern, subject)] \
-        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, text)]
+        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, _ORDINAL_MONTH.sub("", text))]
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))

@@ -52,6 +52,8 @@ def normalise_spacing(line: str) -> str:
 
 # Pinyin a mirror site writes after each character: "质(zhì)量" (a tone mark tells it from a "(a)").
 _PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
+# A 政府信息公开 header row ("索引号: … 发布机构: …"): a block of its own, never part of a sentence.
+_HEADER_LINE = re.compile(r"(?:索\s*引\s*号|发布机构|信息类别|公开方式)\s*[:：]")
 _TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\s*\d{1,2}:\d{2}")
 _DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|^\d{4}-\d{1,2}-\d{1,2}\b")
 # A line ending like a 公文 title is whole: a letter's "…的函" is not cut off by a page break.
@@ -81,7 +83,7 @@ def _continues(prev: str, nxt: str) -> bool:
         return False
     if _DATE_ONLY.match(nxt) or _is_name_list(prev):
         return False
-    if any(_is_web_furniture(line) for line in (prev, nxt)):
+    if any(_is_web_furniture(line) or _HEADER_LINE.search(line) for line in (prev, nxt)):
         return False  # a web page's source/time/photo line sits between its headline and body
     # A list item or bare heading is a whole line; only running text gets cut by a page break.
     level = heading_level(prev)

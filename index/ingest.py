@@ -106,7 +106,7 @@ def corpus_files(settings: Settings, ignored: dict[str, str] | None = None) -> l
 
 def settings_key(settings: Settings) -> str:
     """Vectors and chunks are only reusable if these did not change."""
-    return f"{settings.embedding.embed_model}|{settings.index.chunk_max_chars}|{settings.index.chunk_min_chars}|chunker-10"
+    return f"{settings.embedding.embed_model}|{settings.index.chunk_max_chars}|{settings.index.chunk_min_chars}|chunker-11"
 
 
 def _chunk_record(chunk: Chunk, meta: dict, source: str, sha: str) -> dict:

@@ -21,8 +21,10 @@ from index.patterns import BYLINE, DATE_LINE, DOC_NO, FULL_DATE, NAVIGATION, YEA
 _TITLE_END = ("通知", "方案", "意见", "决定", "通报", "函", "公告", "倡议书", "通告", "计划", "要点", "的信")
 _ISSUER_END = ("局", "办公室", "委员会", "厅", "部", "政府", "小组", "委", "院", "署", "会", "协会", "分会", "中心")
 _HEADER_KEYS = ("索引号", "发文字号", "文号", "发布机构", "发文机关", "发文单位", "成文日期", "发文日期",
-                "发布日期", "生成日期", "公开日期", "标题", "名称", "主题分类", "信息来源", "来源")
-_HEADER_FIELD = re.compile(r"(?:^|[•·●|｜\s])(" + "|".join(_HEADER_KEYS) + r")\s*[:：]\s*([^•·●|｜\n]*?)"
+                "发布日期", "生成日期", "公开日期", "标题", "名称", "主题分类", "信息来源", "来源", "信息类别",
+                "公开范围", "公开方式")
+# a key follows a separator, or the digits of the value before it ("…2023-1828871发布机构:")
+_HEADER_FIELD = re.compile(r"(?:^|(?<=[•·●|｜\s\d]))(" + "|".join(_HEADER_KEYS) + r")\s*[:：]\s*([^•·●|｜\n]*?)"
                            r"(?=\s*(?:[•·●|｜]|" + "|".join(_HEADER_KEYS) + r")\s*[:：]|\s*[•·●|｜]|$)", re.M)
 _NATIONAL = re.compile(r"国家市场监督管理总局|市场监管总局|国家质检总局|国务院|^全国|^中国[\u4e00-\u9fa5]{1,12}协会")
 _NEWS = re.compile(r"记者|通讯员|本报讯|网讯|讯[（(]|日电|^近日|^日前|新闻|报道|启动|举行|举办|召开|开展|走进|宣传活动"
@@ -47,10 +49,11 @@ class NoticeMeta:
         return asdict(self)
 
 
-def header_fields(lines: list[str]) -> tuple[dict[str, str], int]:
-    """Fields of a 政府信息公开 header block at the top, and how many lines it spans."""
+def header_fields(lines: list[str]) -> tuple[dict[str, str], int, int]:
+    """Fields of a 政府信息公开 header block near the top, and the lines [first, used) it spans (a
+    page may put its headline above the block)."""
     fields: dict[str, str] = {}
-    used = 0
+    first, used = 0, 0
     for i, line in enumerate(lines[:25]):
         line = re.sub(r"([:：])\s*[|｜]\s*", r"\1", line)  # a table row of cells: "名称: | 值 |"
         found = [(k, v.strip()) for k, v in _HEADER_FIELD.findall(line)]
@@ -58,10 +61,11 @@ def header_fields(lines: list[str]) -> tuple[dict[str, str], int]:
             if fields and i - used > 2:
                 break
             continue
+        first = i if not fields else first
         used = i + 1
         for k, v in found:
             fields.setdefault(k, v)
-    return (fields, used) if len(fields) >= 2 else ({}, 0)
+    return (fields, first, used) if len(fields) >= 2 else ({}, 0, 0)
 
 
 def masthead_lines(lines: list[str]) -> list[str]:
@@ -88,8 +92,14 @@ def _title(head: list[str], lines: list[str]) -> str:
             return _unspace(title)
     # a news report or web page: the headline among its first lines — a short line that is not a
     # sentence or site navigation, preferably one that names 质量月
-    headlines = [line for line in lines[:10] if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
+    opening = []
+    for line in lines[:10]:  # a headline stands before the body starts
+        if "。" in line or re.match(r"^[一二三四五六七八九十]+、", line):
+            break
+        opening.append(line)
+    headlines = [line for line in opening if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
                  and not NAVIGATION.search(line) and not BYLINE.search(line) and not DATE_LINE.match(line)
+                 and not re.match(r"^[一二三四五六七八九十]+、", line) and not re.search(r"[|\t]", line)
                  and not DOC_NO.fullmatch(line.replace(" ", ""))]
     named = [line for line in headlines if "质量月" in line]
     return _unspace((named or headlines or [""])[0])
@@ -202,8 +212,14 @@ def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str
     place = _first_place(issuer) or _first_place(title) or _first_place(body[:300])
     if place is None:
         # no place anywhere in the opening: a text about the national month ("全国“质量月”…总局…")
-        national = "全国" in title or re.search(r"全国|总局", body[:300])
-        return ("national", "全国", "") if national else ("", "", "")
+        if re.search(r"全省|省委|省政府|省直", body[:600]):
+            # a provincial notice without its 版头 (it names 全国 too, as what it follows): its
+            # province, when the text names only one
+            provinces = {province_of(p.name) for p in find_places(body)} - {""}
+            return "provincial", provinces.pop() if len(provinces) == 1 else "", ""
+        if "全国" in title or re.search(r"全国|总局", body[:300]):
+            return "national", "全国", ""
+        return "", "", ""
     level = {"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county")
     return level, place.name, place.parent
 
@@ -211,8 +227,8 @@ def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str
 def extract_metadata(clean: str, file_name: str = "") -> NoticeMeta:
     clean = to_simplified(clean)  # a reprint in traditional characters names its places and 文号 the same way
     lines = [line.strip() for line in clean.split("\n") if line.strip()]
-    fields, skip = header_fields(lines)
-    lines = lines[skip:]
+    fields, first, used = header_fields(lines)
+    lines = lines[:first] + lines[used:]
     head = masthead_lines(lines)
     title = _unspace(fields.get("标题") or fields.get("名称") or "") or _title(head, lines)
     issuer = _issuer(title, head, lines) or fields.get("发布机构") or fields.get("发文机关") \

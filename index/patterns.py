@@ -39,10 +39,11 @@ def iso_date(text: str) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else ""
 
 # Web page furniture around a report: breadcrumbs, site banners, bylines — never the report itself.
-NAVIGATION = re.compile(r"位置[:：]|首页|>|http|www\.|网站|来源[:：]|发布时间|点击|编辑[:：]|作者[:：]|放大|打印|责编")
+NAVIGATION = re.compile(r"位置[:：]|首页|>|http|www\.|网站|来源[:：]|发布时间|点击|编辑[:：]|作者[:：]|放大|打印|责编"
+                        r"|扫一扫|分享到|手机打开|字号[:：]|字体[:：]|关闭窗口|Copyrig|版权所有")
 
 # Lines of a web page that are no headline: a bare date/time stamp, a photo credit or byline.
-BYLINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$|摄影|供图|图片来源"
+BYLINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)|摄影|供图|图片来源"
                     r"|^(?:记者|通讯员|图|文)[:：\s]")
 
 # The mark after which a forwarding notice carries the forwarded one in full: "（此件主动公开）", either bracket.
