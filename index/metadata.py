@@ -185,6 +185,11 @@ def _kind(title: str, doc_no: str, text: str) -> str:
         return "plan"
     if re.search(r"通知|意见|决定|通告|公告|通报", title) or doc_no:
         return "notice"
+    # a notice or plan without its 版头 says what it is in its own words
+    if re.search(r"(?:通知|公告)如下|特此通知|现将有关事项通知", text):
+        return "notice"
+    if re.search(r"活动安排表|活动计划表|^序号[\t|｜ ]", text[:200], re.M):
+        return "plan"
     if _NEWS.search(title) or _NEWS.search(text[:400]):
         return "report"
     return "other" if title else ""

@@ -16,7 +16,7 @@ from index.metadata import extract_metadata
 from index.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = [ROOT / "eval" / "outside", ROOT / "eval" / "outside2"]
+SETS = [ROOT / "eval" / "outside", ROOT / "eval" / "outside2", ROOT / "eval" / "outside3"]
 LEVELS = {"national": "national", "province": "provincial", "city": "municipal", "county": "county",
           "provincial": "provincial", "municipal": "municipal"}
 ROWS = [dict(row, set=folder) for folder in SETS
@@ -26,6 +26,7 @@ NOT_STATED = {
     "o06.txt": "the county is named only in the site banner (岱山支站/岱山新闻网), the body says 县 alone",
     "o23.txt": "洪江区 is a management district missing from the division codes; the alias 洪江 reads as 洪江市",
     "o24.txt": "the county is never named; only the website's 雅安市 is",
+    "q14.txt": "an activity table without title or issuer: 广东省 is named first (its 纲要), 中山 only in passing",
 }
 
 
