@@ -10,7 +10,7 @@ import re
 
 from assistant.execute import Evidence, Item, squash
 from assistant.extractive import Draft
-from assistant.plan import FACT_NAMES
+from assistant.plan import FACT_NAMES, position_words
 from assistant.results import Context
 
 _UNSTATED = "索引中的通知未写明"
@@ -25,6 +25,8 @@ def _side_values(items: list[Item], fact: str | None) -> str:
         return "；".join(f"{i.detail}：{i.value}" for i in items)
     if fact == "co_issuer_count":
         return f"{items[0].value}个部门"
+    if fact == "co_issuers":
+        return "、".join(_unique(str(i.value) for i in items))  # names, not wording to quote
     return "；".join(_unique(_q(i.value) for i in items))
 
 
@@ -56,6 +58,8 @@ def headline(ev: Evidence) -> list[str]:
         (side, items), = by_side.items()
         if plan.op == "count" and fact != "co_issuer_count":
             return [f"{side}的{name}共{len(items)}项：" + _side_values(items, fact) + "。"]
+        if plan.positions:
+            return [f"{side}的{name}中{position_words(plan.positions)}：" + _side_values(items, fact) + "。"]
         if fact == "activities.lead" and len(items) == 1:
             return [f"{side}{name}：{items[0].value}（{items[0].detail}）。"]
         return [f"{side}的{name}：" + _side_values(items, fact) + "。"]

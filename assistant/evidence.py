@@ -57,7 +57,7 @@ _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
 
-_COUNTED = re.compile(r"(?:多少|几)\s*(场次|人次|个|家|项|条|名|位|场|次|份|批|类|届|人)?\s*([\u4e00-\u9fa5]{1,3})?")
+_COUNTED = re.compile(r"(?:多少|几)\s*(场次|人次|个|家|项|条|名|位|场|次|份|批|类|届|人)?\s*([\u4e00-\u9fa5]{1,4})?")
 
 
 def counted_thing(question: str) -> tuple[str, str]:
@@ -79,14 +79,16 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
     if measure == "%":  # the rate named, then its percentage: "合格率98.5%", "合格率保持100%"
         return bool(re.search(re.escape(noun[-3:]) + r"[^。；]{0,8}?\d+(?:\.\d+)?\s*[%％]", text))
     number = r"(?<!第)(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
-    if measure and re.search(number + re.escape(measure) + (r"[^，。；]{0,5}" + re.escape(noun[:2]) if noun else ""),
-                             text):
-        return True
-    if not noun:
-        return False
-    return bool(re.search(number + r"(?:[个家项条名位场次份批类届])?\s*(?:[\u4e00-\u9fa5]{0,4})?" + re.escape(noun[:2]), text)
-                or re.search(re.escape(noun[:2]) + r"[^。；，,\d]{0,6}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]",
-                             text))  # "发放资料1400余份"
+    if measure and not noun:
+        return bool(re.search(number + re.escape(measure), text))
+    # the noun phrase's first or last two characters: "省级部门" counts 部门, "宣传资料" 资料 or 宣传
+    for key in dict.fromkeys([noun[:2], noun[-2:]]):
+        key = re.escape(key)
+        if measure and re.search(number + re.escape(measure) + r"[^，。；]{0,8}" + key, text) \
+                or re.search(number + r"(?:[个家项条名位场次份批类届])?\s*(?:[\u4e00-\u9fa5]{0,4})?" + key, text) \
+                or re.search(key + r"[^。；，,\d]{0,6}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]", text):
+            return True  # "26个部门", "51家企事业单位", "发放资料1400余份"
+    return False
 
 
 # A more specific kind replaces the general one it refines: "邮箱" is a contact, but only an e-mail

@@ -249,12 +249,14 @@ class Executor:
         for nf in members:
             other_level = plan.scope.levels and nf.level and nf.level not in plan.scope.levels
             label = notice_label(nf) if not other_level else \
-                f"{nf.year or ''}{'全国' if plan.scope.levels[0] == 'national' else LEVEL_NAMES[plan.scope.levels[0]]}"
+                f"{f'{nf.year}年' if nf.year else ''}{'全国' if plan.scope.levels[0] == 'national' else LEVEL_NAMES[plan.scope.levels[0]]}"
             vals = [v if len(v) == 4 else (*v, "") for v in self.values(nf, plan)]
             if plan.topic and plan.fact not in ("doc_no", "issuer", "date"):
                 vals = [v for v in vals if self._about(str(v[0]), v[2] + v[3], plan.topic)] or \
                     (vals if self._about(nf.title, "", plan.topic) and plan.fact not in
                      ("activities", "activities.lead") else [])
+            if plan.positions:  # "第8条 / 最后两家": those places in this notice's list, when it has them
+                vals = [vals[p - 1 if p > 0 else p] for p in plan.positions if -len(vals) <= (p - 1 if p > 0 else p) < len(vals)]
             for value, fact, detail, _ in vals:
                 chunk = self.chunk_for(nf, value, fact)
                 if chunk and other_level and not any(_LEVEL_WORD[lv] in chunk.section for lv in plan.scope.levels):

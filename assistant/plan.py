@@ -52,6 +52,8 @@ class Plan(BaseModel):
     scope: Scope = Field(default_factory=Scope)
     fact: FactName | None = None  # None: a free-text question the passages answer
     topic: list[str] = Field(default_factory=list)  # words the answer must be about ("电梯", a quoted slogan)
+    # items of a list fact by their place in it: 1-based, negative from the end ("第8条" [8], "最后两家" [-2, -1])
+    positions: list[int] = Field(default_factory=list)
     source: Literal["parser", "llm"] = "parser"
 
     def with_(self, **changes) -> "Plan":
@@ -102,10 +104,51 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
                  "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合".split())
 
 
+_LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")
+_CN_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_UNIT = r"(?:条|项|个|家|句|名|位|件|份)"
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if len(word) == 2 and word[0] == "十":
+        return 10 + _CN_NUMBER.get(word[1], 0)
+    if len(word) == 2 and word[1] == "十":
+        return 10 * _CN_NUMBER.get(word[0], 0)
+    return _CN_NUMBER.get(word, 0)
+
+
+_ORDINAL = re.compile(r"(?:倒数)?第[一两二三四五六七八九十\d]{1,3}" + _UNIT + r"|最后(?:的)?[一两二三四五六七八九十\d]{0,3}"
+                      + _UNIT + r"|前[一两二三四五六七八九十\d]{1,3}" + _UNIT)
+
+
+def positions_of(text: str) -> list[int]:
+    """Places in a list a question names: "第8条" → [8], "倒数第二个" → [-2], "最后两家" → [-2, -1],
+    "前三条" → [1, 2, 3]; [] when it names none ("第几个质量月" asks a number, not an item)."""
+    n = r"([一两二三四五六七八九十\d]{1,3})"
+    m = re.search(r"倒数第" + n + _UNIT, text)
+    if m and _number(m.group(1)):
+        return [-_number(m.group(1))]
+    m = re.search(r"最后(?:的)?" + n + "?" + _UNIT, text)
+    if m:
+        k = _number(m.group(1)) if m.group(1) else 1
+        return list(range(-k, 0)) if k else []
+    m = re.search(r"(?<!倒数)第" + n + _UNIT, text)
+    if m and _number(m.group(1)):
+        return [_number(m.group(1))]
+    m = re.search(r"前" + n + _UNIT, text)
+    if m and 0 < _number(m.group(1)) <= 30:
+        return list(range(1, _number(m.group(1)) + 1))
+    return []
+
+
 def _fact_of(text: str) -> str | None:
     if _QUOTED.search(text) and re.search(_YEAR_CUE, _QUOTED.sub("", text)):
         return "year"  # "“…”是哪年的口号": the year is asked, the quoted wording is the topic
     named = [name for name, cue in _FACT_CUES if name != "year" and re.search(cue, text)]
+    if "co_issuers" in named and "issuer" in named:
+        named.remove("issuer")  # "联合发文单位" are the co-issuers, not the one issuer
     if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
         named = named[:1]
     # two facts in one question ("几个部门发的，主题是啥") are for the passages, not one plan
@@ -162,7 +205,7 @@ def parse_plan(question: str, settings: Settings) -> Plan:
         info.levels = ["provincial"]
     fact = _fact_of(text)
     op = _op_of(_PLURAL.sub("", text), fact, info.years)  # "这几项" points back, it does not count
-    topic = _topic_of(text)
+    topic = _topic_of(_ORDINAL.sub("", text))
     if op is None:
         op = "per_year" if fact and re.search(r"历年|每年|各年", text) else "lookup"
     if op == "count" and fact == "co_issuers":
@@ -171,7 +214,8 @@ def parse_plan(question: str, settings: Settings) -> Plan:
         op = "count"
     regions = [r for r in info.regions]
     scope = Scope(years=list(info.years), levels=list(info.levels), regions=regions)
-    return Plan(op=op, scope=scope, fact=fact, topic=topic)
+    positions = positions_of(text) if fact in _LIST_FACTS else []
+    return Plan(op=op, scope=scope, fact=fact, topic=topic, positions=positions)
 
 
 def _named_op(text: str, plan: Plan) -> bool:
@@ -215,7 +259,12 @@ def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | N
         changes["topic"] = new.topic if not _PLURAL.match(text) else previous.topic + new.topic
     elif not bare and not pronoun and new.fact and own_scope:
         changes["topic"] = []
-    if not (new.fact or new.topic or own_scope or _named_op(_PLURAL.sub("", text), new) or pronoun):
+    # "第8条是啥？" / "最后两家是谁？" after a list: those items of the same list
+    positions = positions_of(text) if (new.fact or previous.fact) in _LIST_FACTS else []
+    changes["positions"] = positions
+    if positions and not new.fact:
+        changes["op"], changes["topic"] = "lookup", []
+    if not (new.fact or new.topic or own_scope or _named_op(_PLURAL.sub("", text), new) or pronoun or positions):
         return None  # nothing the parser can read ("还有呢？"): the rule rewriter decides
     plan = previous.with_(**changes)
     if plan.op == "change" and len(plan.scope.years) < 2:
@@ -245,7 +294,16 @@ def render(plan: Plan) -> str:
         return f"{about}出自哪一年的“质量月”通知？"
     fact = FACT_NAMES.get(plan.fact or "", "")
     head = f"{years}{where}“质量月”通知" + (f"中{about}" if about else "") + (f"的{fact}" if fact else "")
+    if plan.positions:
+        return head + "中" + position_words(plan.positions) + "是什么？"
     return head + _OP_WORDS[plan.op]
+
+
+def position_words(positions: list[int]) -> str:
+    """[8] → 第8项, [-2, -1] → 最后2项, [1, 2, 3] → 前3项, [-2] → 倒数第2项."""
+    if len(positions) == 1:
+        return f"第{positions[0]}项" if positions[0] > 0 else f"倒数第{-positions[0]}项"
+    return f"最后{len(positions)}项" if positions[0] < 0 else f"前{len(positions)}项"
 
 
 # ---- the LLM path: the same schema, written as JSON by a model

@@ -113,3 +113,14 @@ def test_a_notice_not_in_the_index_is_refused_for_its_own_facts(executor, notice
     missing = next(y for y in range(2030, 2000, -1) if y not in years)
     ev = executor.run(Plan(op="lookup", scope=Scope(years=[missing], levels=["national"]), fact="theme"))
     assert ev is not None and ev.missing and str(missing) in ev.missing and not ev.items
+
+
+def test_items_by_their_place_in_a_list(executor, notices):
+    nf = next(nf for nf in notices if len(nf.slogans) >= 4)
+    scope = Scope(years=[nf.year], levels=[nf.level])
+    third = executor.run(Plan(op="lookup", scope=scope, fact="slogans", positions=[3]))
+    assert [squash(i.value) for i in third.items if i.notice.doc_id == nf.doc_id] == [squash(nf.slogans[2].value)]
+    last_two = executor.run(Plan(op="lookup", scope=scope, fact="slogans", positions=[-2, -1]))
+    assert [squash(i.value) for i in last_two.items if i.notice.doc_id == nf.doc_id] == \
+        [squash(f.value) for f in nf.slogans[-2:]]
+    assert_cited_chunks_hold_values(last_two)

@@ -98,3 +98,18 @@ def test_llm_json_is_validated_and_falls_back_to_the_parser():
     assert plan_with_model(question, [], llm, Model(right)).source == "llm"
     assert isinstance(plan_with_model(question, [], S, Model(right)), Plan) \
         and plan_with_model(question, [], S, Model(right)).source == "parser"
+
+
+@pytest.mark.parametrize("turn, positions", [
+    ("第5条是什么？", [5]), ("倒数第二条呢？", [-2]), ("最后三家是谁？", [-3, -2, -1]), ("前两项是什么？", [1, 2]),
+    ("最后一个呢？", [-1]), ("第十二条？", [12]),
+])
+def test_an_item_by_its_place_in_the_previous_list(turn, positions):
+    plan = plan_question(turn, ["2019年省里质量月的口号有哪些？"], S)
+    assert plan.fact == "slogans" and plan.scope.years == [2019] and plan.positions == positions
+    assert plan.topic == []
+
+
+def test_an_ordinal_that_is_no_list_place_is_read_as_none():
+    assert parse_plan("2019年是全国第几个质量月？", S).positions == []
+    assert parse_plan("2019年是第42个质量月吗？", S).positions == []  # no list fact asked
