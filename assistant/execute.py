@@ -158,6 +158,9 @@ class Executor:
             return [(d.by.value if d.by else d.what.value, d.by or d.what,
                      f"{d.what.value if d.what else ''}→{d.to.value if d.to else ''}") for d in nf.deadlines
                     if d.by or d.what]
+        if name == "deadlines.to":  # "报给谁": whom it goes to, with what and by when
+            return [(d.to.value, d.to, f"{d.what.value if d.what else ''}{'，' + str(d.by.value) + '前' if d.by else ''}")
+                    for d in nf.deadlines if d.to]
         if name == "contacts":
             return [(f.value, f, "") for c in nf.contacts for f in (c.name, c.phone, c.email) if f]
         if name == "based_on":

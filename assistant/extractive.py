@@ -141,7 +141,7 @@ class ExtractiveAnswerer:
             return early
         kinds = question_kinds(question)
         contexts = self._matching(retrieval)
-        absent = self._absent_attachment(question, contexts, kinds)
+        absent = self._absent_attachment(question, contexts, kinds, retrieval.info.level)
         if absent:
             return self.refusal(retrieval, absent)
         if DOC_LEVEL_KINDS & set(kinds):
@@ -262,17 +262,20 @@ class ExtractiveAnswerer:
         return bool(info.level and info.level_named and not info.regions and contexts
                     and all(c.level and c.level != info.level for c in contexts))
 
-    def _absent_attachment(self, question: str, contexts: list[Context], kinds: list[str]) -> str:
+    def _absent_attachment(self, question: str, contexts: list[Context], kinds: list[str], level: str = "") -> str:
         """The notice lists the attachment that would answer ("附件2 …口号"), but its text is not in
-        the file: say so instead of quoting the attachment list."""
+        the file: say so instead of quoting the attachment list. A file forwarding another notice
+        holds both: the one of the level asked is meant ("总局那份的附件3")."""
         if not contexts:
             return ""
-        notice = next(iter(self.store.facts(contexts[0].source)), None)
+        notices = list(self.store.facts(contexts[0].source))
+        notice = next((nf for nf in notices if level and nf.level == level), notices[0] if notices else None)
         if notice is None:
             return ""
         item = re.search(r"附件\s*(\d{1,2})", question)
-        if item and re.match(r"\s*(?:是|叫|的标题|的名称|名称|标题)", question[item.end():]):
-            return ""  # "附件4是什么": the attachment's title answers, whether or not its text is here
+        if item and (re.match(r"\s*(?:是|叫)", question[item.end():])
+                     or re.search(r"名称|标题|题目|叫什么", question[item.end():])):
+            return ""  # "附件4是什么 / 附件2、附件3的名称": the attachments' titles answer, whether or not their text is here
         for att in notice.attachments:
             title = att.title.value if att.title else ""
             wanted = item and att.number == item.group(1) \

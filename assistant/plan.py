@@ -28,11 +28,11 @@ from index.settings import Settings
 log = logging.getLogger(__name__)
 
 Op = Literal["lookup", "list", "per_year", "compare", "difference", "common", "count", "change"]
-FactName = Literal["theme", "slogans", "co_issuers", "co_issuer_count", "period", "deadlines", "contacts",
+FactName = Literal["theme", "slogans", "co_issuers", "co_issuer_count", "period", "deadlines", "deadlines.to", "contacts",
                    "activities", "activities.lead", "based_on", "attachments", "doc_no", "issuer", "date", "year"]
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 FACT_NAMES = {"theme": "活动主题", "slogans": "活动口号", "co_issuers": "联合发文部门", "co_issuer_count": "联合发文部门数",
-              "period": "活动时间", "deadlines": "报送要求和截止时间", "contacts": "联系人及联系方式",
+              "period": "活动时间", "deadlines": "报送要求和截止时间", "deadlines.to": "报送对象", "contacts": "联系人及联系方式",
               "activities": "活动安排", "activities.lead": "牵头部门", "based_on": "依据的文件",
               "attachments": "附件", "doc_no": "文号", "issuer": "发文机关", "date": "成文日期", "year": "年份"}
 
@@ -69,6 +69,7 @@ _FACT_CUES: list[tuple[str, str]] = [
     ("doc_no", r"文号|发文字号|文件号|字号"),
     ("date", r"成文日期|印发日期|落款日期|(?:哪天|什么时候|何时)(?:印发|发布|签发)"),
     ("issuer", r"发文机关|发文单位|印发单位|(?:哪个|什么)(?:单位|部门|机关)(?:印)?发|谁发的?|由谁(?:印)?发"),
+    ("deadlines.to", r"(?:报|交|送)(?:到|给|至)(?:哪|谁)|报送(?:单位|对象|给谁|到哪)"),
     ("deadlines", r"截止|最晚|几号前|哪天前|之前(?:报|交)|期限|(?:什么时候|何时|哪天)(?:报|交)"),
     ("contacts", r"联系人|联系电话|电话|邮箱|传真|联系方式"),
     ("activities.lead", r"牵头|负责|谁来办|由谁办|谁办"),
@@ -101,7 +102,7 @@ _QWORDS = re.compile(r"什么|啥|哪|谁|几|多少|是否|有没有|怎么|如
 _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总局 省里 省局 全省 省级 市里 县里 今年 去年 前年 明年 年 月 "
                  "那项 这项 那个 这个 那份 这份 内容 情况 要求 相关 有关 部门 单位 工作 开展 举办 安排 重点 哪年 哪一年 "
                  "历年 每年 各年 往年 分别 各自 一样 相同 不同 区别 变化 比较 对比 重复 共同 一共 多少 几个 "
-                 "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合".split())
+                 "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合 材料".split())
 
 
 _LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")

@@ -124,3 +124,11 @@ def test_items_by_their_place_in_a_list(executor, notices):
     assert [squash(i.value) for i in last_two.items if i.notice.doc_id == nf.doc_id] == \
         [squash(f.value) for f in nf.slogans[-2:]]
     assert_cited_chunks_hold_values(last_two)
+
+
+def test_whom_reports_go_to_per_year(executor, notices):
+    years = sorted({nf.year for nf in notices if nf.level == "provincial" and any(d.to for d in nf.deadlines)})
+    assert years
+    ev = executor.run(Plan(op="per_year", scope=Scope(levels=["provincial"]), fact="deadlines.to"))
+    assert {i.notice.year for i in ev.items} == set(years)
+    assert_cited_chunks_hold_values(ev)

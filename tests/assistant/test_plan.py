@@ -113,3 +113,9 @@ def test_an_item_by_its_place_in_the_previous_list(turn, positions):
 def test_an_ordinal_that_is_no_list_place_is_read_as_none():
     assert parse_plan("2019年是全国第几个质量月？", S).positions == []
     assert parse_plan("2019年是第42个质量月吗？", S).positions == []  # no list fact asked
+
+
+def test_whom_a_report_goes_to_is_its_own_fact():
+    plan = parse_plan("2019年省里的活动总结要报给谁？", S)
+    assert plan.fact == "deadlines.to" and plan.scope.years == [2019]
+    assert parse_plan("2019年省里的活动总结几号前报？", S).fact == "deadlines"
