@@ -32,7 +32,8 @@ QUESTION_KINDS = [
     ("deadline", r"截止|最晚|之前|以前|前报|前要|期限|时间节点|几号前|哪天前"),
     ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
     ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份|哪个[^，。？]{0,3}先|谁先|先后|更早|更晚"),
-    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁来|由谁|谁办|谁搞|报到|报给"),
+    ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁(?:主办|承办|组织|举办)|谁来|由谁|谁办|谁搞|报到|报给"),
+    ("person", r"哪位|哪个领导|哪些领导|领导是谁|谁(?:出席|讲话|致辞|主持|宣布)|负责人是谁|叫什么名字"),
     ("theme", THEME_ASKED),
     ("slogan", r"口号|标语"),
     # "文号是多少" / "电话多少" ask for that fact, not a count
@@ -100,6 +101,25 @@ _REFINES = {"email": "contact", "phone": "contact", "basis": "doc_no", "addresse
 _MANNER = re.compile(r"渠道|途径|方式|形式|载体|怎么|怎样|如何")
 
 
+def named_count(question: str) -> tuple[int, str]:
+    """How many items a list question says there are, and of what: "哪五个系列" → (5, "系列"),
+    "哪两家" → (2, ""); (0, "") if it names no number."""
+    m = re.search(r"哪([两二三四五六七八九十]|\d{1,2})(?:个|项|大|类|条|家|方面|块)", question)
+    if not m:
+        return 0, ""
+    word = m.group(1)
+    n = int(word) if word.isdigit() else "  两三四五六七八九十".index(word) if word != "二" else 2
+    after = pos_tokens(question[m.end():])[:1]  # the noun counted, if one follows ("系列"), not "一起办"
+    noun = after[0][0] if after and after[0][1][:1] in ("n", "q") and len(after[0][0]) >= 2 else ""
+    return n, "" if noun in GENERIC else noun
+
+
+def enumerates(text: str, n: int) -> bool:
+    """The text names n things one after another: "宣传、提升、整治", "一是…二是…三是…", "(1)…(2)…"."""
+    return max(len(re.findall(r"[、；和与及]", text)) + 1, len(re.findall(r"[一二三四五六七八九十]是", text)),
+               len(re.findall(r"[（(]\d{1,2}[)）]|(?<![\d.])\d{1,2}[.、．](?!\d)", text))) >= n
+
+
 def question_kinds(question: str) -> list[str]:
     kinds = [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, question, re.I)]
     if _MANNER.search(question):
@@ -153,6 +173,8 @@ def focus_terms(question: str) -> list[str]:
 _THEME = re.compile(r"主\s*题\s*(?:[：:]|为|是|确定为)|以[“\"「][^”\"」]{4,40}[”\"」]为(?:活动)?主题"
                     r"|[“\"「][^”\"」]{4,40}[”\"」]主题")
 _ORG_LINE = re.compile(r"^[一二三四五六七八九十]{1,3}、[^：:]{2,15}[：:]")
+_PERSON = re.compile(r"(?:长|书记|主任|主席|委员|巡视员|领导|负责人|同志|代表|专家|记者)[\u4e00-\u9fa5]{0,4}"
+                     r"(?:出席|讲话|致辞|主持|宣布|表示|介绍|指出|参加|[,，、])|(?:副|常务)?(?:市|县|区|省|局|厅)长")
 _OFFICE = re.compile(r"[\u4e00-\u9fa5]{1,10}(?:科|处|大队|办公室|所|厅|局|委|院|海关|联)(?![\u4e00-\u9fa5]?[理督])")
 
 
@@ -180,6 +202,8 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
     if kind == "who_leads":
         return "\t" in text or bool(_ORG_LINE.match(text) or _OFFICE.search(text)) \
             or bool(re.search(r"牵头|主办|承办|负责|组织|联合", text))
+    if kind == "person":  # a person is named by a post or title: 副市长李某, 局长, 主任, 负责人
+        return bool(_PERSON.search(text))
     if kind == "theme":
         last = section.split(" > ")[-1]
         return bool(re.search(r"活动主题$|^主题$", last) or _THEME.search(text))
@@ -210,7 +234,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
     wanted_item = item.group(1) if item else ""
     labels: set[str] = set()
     measure, noun = counted_thing(question) if "count" in kinds else ("", "")
-    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|发布|指导", question) if "who_leads" in kinds else []
+    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导", question) \
+        if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
         verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"
     for ci, ctx in enumerate(contexts):
@@ -235,6 +260,10 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
             if semantic:
                 score += semantic_weight * semantic.get(text, 0.0)
+            said = any(v in ("讲话", "致辞") for v in verbs) and re.search(r"讲话|致辞|表示|指出|强调|介绍", text)
+            if "person" in kinds and verbs and not said and not any(v in text for v in verbs):
+                # "谁出席讲话": a person named for something else does not answer
+                kind_ok = any(kind_evidence(k, plain, ctx.section) for k in kinds if k not in ("person", "count"))
             if "deadline" in kinds and kind_evidence("deadline", plain, ctx.section):
                 score += 0.2  # "几号前报": a date something is due by, before any other date
             if verbs and any(v in text for v in verbs):

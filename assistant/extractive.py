@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.evidence import counted_thing, split_units
+from assistant.evidence import counted_thing, enumerates, named_count, split_units
 from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage, topic_terms)
 from assistant.results import Context
@@ -24,12 +24,12 @@ from index.store import DocumentStore, PassageStore, mentions_place
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
-FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_date", "who_leads", "theme", "slogan",
+FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_date", "who_leads", "person", "theme", "slogan",
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
-WHAT = {"email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
+WHAT = {"person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
         "who_leads": "牵头或承办单位", "theme": "活动主题", "slogan": "活动口号"}
 _REFERENCE = re.compile(r"([\u4e00-\u9fa5]{0,30})《([^》]{2,80})》（(" + DOC_NO.pattern + r")）")
 
@@ -194,6 +194,11 @@ class ExtractiveAnswerer:
                 return self.refusal(retrieval, f"检索到的段落中没有写明{noun[:2]}的数量。")
         if not units:
             return self.refusal(retrieval, "语料中没有找到能回答该问题的内容。")
+        wanted, noun = named_count(question)
+        if wanted > 1 and not any(enumerates(u.text, wanted) and noun in u.text for u in units) \
+                and not any(c.kind in ("list", "table_row") for c in contexts[:3]):
+            # "五大系列是哪五个": a passage that only says "五大系列" does not name them
+            return self.refusal(retrieval, f"检索到的段落中没有逐项列出这{wanted}项。")
         if (need_fact or "count" in kinds) and self._other_level_only(retrieval.info, contexts):
             # "23年省里的主题" where only a county plan of 2023 is indexed: its theme is not the one asked
             units = [u for u in units if _names_level(u.text, retrieval.info.level)]

@@ -99,3 +99,16 @@ def test_a_traditional_reprint_gets_its_place_year_and_headline(mixed):
     row = mixed.store.documents()["trad_mirror.txt"]
     assert (row["year"], row["level"], row["region"]) == (2022, "county", "临川区")
     assert row["title"] == "临川区举办2022年“质量月”活动启动仪式"  # not joined to the 来源 line under it
+
+
+def test_a_person_is_named_only_for_what_they_did(mixed):
+    read_out = ask(mixed, "临川区质量月启动仪式上是哪位区领导宣读的活动方案？")
+    assert "周明亮" in read_out.answer
+    # nobody is said to have given a speech: the official who read the plan out is no answer
+    assert not mixed.ask("临川区质量月启动仪式是哪位领导致辞的？").answerable
+
+
+def test_a_list_of_n_things_the_report_only_counts_is_refused(mixed):
+    """"五大类22项活动" after three examples: the five kinds are not listed, so they are not made up."""
+    result = mixed.ask("临川区质量月的五大类活动具体是哪五类？")
+    assert not result.answerable, result.answer
