@@ -358,10 +358,16 @@ class ExtractiveAnswerer:
         contexts = retrieval.contexts
         info = retrieval.info
         years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
+        # the place first: "广西那篇里2019年的合格率" is the Guangxi report (of 2020) quoting a 2019 figure
+        if len(info.regions) == 1 and any(_names_region(c, info.regions[0]) for c in contexts):
+            region = info.regions[0]
+            # a document whose 版头 or title names the place is of that place, every passage of it ("由县
+            # 市场监管局主办" says 县 alone); a place named in one section (附件3's 三明市) is that section
+            whole = {c.source for c in contexts if _names_region(c, region) and (c.kind == "masthead" or c.region == region
+                                                                                  or region[:2] in c.title)}
+            contexts = [c for c in contexts if c.source in whole or _names_region(c, region)]
         if years and any(c.year in years for c in contexts):
             contexts = [c for c in contexts if c.year in years or not c.year]
-        if len(info.regions) == 1 and any(_names_region(c, info.regions[0]) for c in contexts):
-            contexts = [c for c in contexts if _names_region(c, info.regions[0])]
         if info.level and info.level_named and any(c.level == info.level for c in contexts):
             contexts = [c for c in contexts if c.level == info.level or not c.level]
         return contexts
