@@ -214,8 +214,14 @@ class ExtractiveAnswerer:
             # subject best (half the question's terms, or as many as any passage names)
             topic = topic_terms(question)
             cover = {i: term_coverage(question, c.title + c.doc_no + c.section + c.text, topic) for i, c in enumerate(contexts)}
-            floor = min(0.5, max((cover[u.context] for u in units), default=0.0))
-            units = [u for u in units if cover[u.context] >= floor and (floor > 0 or u.kind_match)]
+            info = retrieval.info
+            # a question about several years or places has a subject in each: the floor is per document
+            side = (lambda u: contexts[u.context].source) if len(info.years) > 1 or len(info.regions) > 1 \
+                else (lambda u: "")
+            floors: dict[str, float] = {}
+            for u in units:
+                floors[side(u)] = min(0.5, max(floors.get(side(u), 0.0), cover[u.context]))
+            units = [u for u in units if cover[u.context] >= floors[side(u)] and (floors[side(u)] > 0 or u.kind_match)]
         if not units:
             return self.refusal(retrieval, "检索到的段落都没有提到问题中的关键内容。")
         if "doc_no" in kinds:
@@ -359,16 +365,17 @@ class ExtractiveAnswerer:
         info = retrieval.info
         years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
         # the place first: "广西那篇里2019年的合格率" is the Guangxi report (of 2020) quoting a 2019 figure
-        if len(info.regions) == 1 and any(_names_region(c, info.regions[0]) for c in contexts):
-            region = info.regions[0]
+        regions = [r for r in info.regions if any(_names_region(c, r) for c in contexts)]
+        if regions:
             # a document whose 版头 or title names the place is of that place, every passage of it ("由县
             # 市场监管局主办" says 县 alone); a place named in one section (附件3's 三明市) is that section
-            whole = {c.source for c in contexts if _names_region(c, region) and (c.kind == "masthead" or c.region == region
-                                                                                  or region[:2] in c.title)}
-            contexts = [c for c in contexts if c.source in whole or _names_region(c, region)]
+            whole = {c.source for r in regions for c in contexts
+                     if _names_region(c, r) and (c.kind == "masthead" or c.region == r or r[:2] in c.title)}
+            contexts = [c for c in contexts if c.source in whole or any(_names_region(c, r) for r in regions)]
         if years and any(c.year in years for c in contexts):
             contexts = [c for c in contexts if c.year in years or not c.year]
-        if info.level and info.level_named and any(c.level == info.level for c in contexts):
+        # two places named are two scopes: a level word then describes something else ("省级部门数")
+        if info.level and info.level_named and len(info.regions) < 2 and any(c.level == info.level for c in contexts):
             contexts = [c for c in contexts if c.level == info.level or not c.level]
         return contexts
 

@@ -112,3 +112,11 @@ def test_a_list_of_n_things_the_report_only_counts_is_refused(mixed):
     """"五大类22项活动" after three examples: the five kinds are not listed, so they are not made up."""
     result = mixed.ask("临川区质量月的五大类活动具体是哪五类？")
     assert not result.answerable, result.answer
+
+
+def test_two_places_two_numbers(mixed):
+    """Each side of a two-place question is answered from its own document, whatever level words it uses."""
+    result = ask(mixed, "临川区启动仪式有多少个部门参与，青阳县质量月受理了多少人次咨询，各是多少？")
+    sources = {c.source for c in result.citations}
+    assert {"trad_mirror.txt", "news_runin.txt"} <= sources, result.answer
+    assert "12" in result.answer and "210" in result.answer
