@@ -85,9 +85,9 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
     # the noun phrase's first or last two characters: "省级部门" counts 部门, "宣传资料" 资料 or 宣传
     for key in dict.fromkeys([noun[:2], noun[-2:]]):
         key = re.escape(key)
-        if measure and re.search(number + re.escape(measure) + r"[^，。；]{0,8}" + key, text) \
+        if measure and re.search(number + re.escape(measure) + r"[^，。；,]{0,12}" + key, text) \
                 or re.search(number + r"(?:[个家项条名位场次份批类届])?\s*(?:[\u4e00-\u9fa5]{0,4})?" + key, text) \
-                or re.search(key + r"[^。；，,\d]{0,6}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]", text):
+                or re.search(key + r"[^。；，,\d]{0,10}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]", text):
             return True  # "26个部门", "51家企事业单位", "发放资料1400余份"
     return False
 

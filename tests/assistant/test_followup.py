@@ -281,3 +281,12 @@ def test_cli_ask_with_history(built_index, tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "2022" in json.loads(proc.stdout)["rewritten_question"]
+
+
+@pytest.mark.parametrize("previous, turn, kept", [
+    ("青阳县2023年质量月启动仪式在哪举行？", "下一届在哪办？", "启动仪式"),
+    ("临川区2022年质量月宣传活动是谁主办的？", "发了多少份资料？", "宣传活动"),
+])
+def test_a_follow_up_about_a_reported_event_keeps_the_event(settings, previous, turn, kept):
+    out = rewrite_question(turn, [previous], settings)
+    assert kept in out and turn.rstrip("？") in out, out
