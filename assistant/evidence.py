@@ -97,7 +97,7 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
 _REFINES = {"email": "contact", "phone": "contact", "basis": "doc_no", "addressee": "list"}
 
 
-# "通过哪些渠道宣传主题和口号" asks for the channels: the theme and slogans are its topic, not its answer.
+# A question about the ways or channels ("用什么形式推广口号") has the theme or slogans as its topic, not its answer.
 _MANNER = re.compile(r"渠道|途径|方式|形式|载体|怎么|怎样|如何")
 
 

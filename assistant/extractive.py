@@ -364,7 +364,7 @@ class ExtractiveAnswerer:
         contexts = retrieval.contexts
         info = retrieval.info
         years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
-        # the place first: "广西那篇里2019年的合格率" is the Guangxi report (of 2020) quoting a 2019 figure
+        # the place first: a place's report of one year may quote a figure of the year before
         regions = [r for r in info.regions if any(_names_region(c, r) for c in contexts)]
         if regions:
             # a document whose 版头 or title names the place is of that place, every passage of it ("由县

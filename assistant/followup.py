@@ -58,7 +58,7 @@ _FILLER = re.compile(r"[的了是又也再有在给要请问还都就呢吗吧�
 # Words that name the notice itself rather than a topic.
 _GENERIC = re.compile(r"质量月|活动|通知|文件|方案|那个|这个|那份|这份|那边|这边|里面|里|中")
 # Nouns a question uses to name a notice (or a part of one), or the event a report tells of, before
-# asking about it ("山东2023年质量月启动仪式在哪办？" → "…启动仪式，下一届在哪？").
+# asking about it (a question on a 开放日 keeps 开放日 in the follow-up it anchors).
 _ANCHOR = re.compile(r"计划安排表|安排表|活动方案|实施方案|方案|通知|文件|计划|附件\s*\d+|通报|公告"
                      r"|启动仪式|启动会|宣传活动|宣传咨询活动|开放日|推进会|大会")
 _LOCATIVE = re.compile(r"^(?:里面|里|中|内)?[，,]?")

@@ -19,7 +19,8 @@ LEVEL_WORDS = [
     ("county", r"县里|县级|我们县|本县|区县|县区|县（市、区）|县市区"),
 ]
 _DOCUMENT_FACTS = re.compile(r"文号|发文|字号|印发|主送|抄送|成文|落款|标题|题目|叫什么|谁发|哪个单位发|哪个部门发|哪天发")
-_ORDINAL_MONTH = re.compile(r"全国第[几\d一二三四五六七八九十]+(?:个|届)")  # "全国第几个质量月": no level asked
+# counting the months since 1978 ("今年是全国第45届"), not asking for the national notice
+_ORDINAL_MONTH = re.compile(r"全国第[几\d一二三四五六七八九十]+(?:个|届)")
 _FORWARDED = re.compile(r"(?:转发|转载)[了的]?(?:国家|全国|总局|国务院|国市监)")
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
 _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
