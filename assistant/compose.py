@@ -59,7 +59,8 @@ def headline(ev: Evidence) -> list[str]:
         if plan.op == "count" and fact != "co_issuer_count":
             return [f"{side}的{name}共{len(items)}项：" + _side_values(items, fact) + "。"]
         if plan.positions:
-            return [f"{side}的{name}中{position_words(plan.positions)}：" + _side_values(items, fact) + "。"]
+            which = position_words(plan.positions, fact)
+            return [f"{side}的{which if fact == 'attachments' else name + '中' + which}：" + _side_values(items, fact) + "。"]
         if fact == "activities.lead" and len(items) == 1:
             return [f"{side}{name}：{items[0].value}（{items[0].detail}）。"]
         return [f"{side}的{name}：" + _side_values(items, fact) + "。"]

@@ -74,7 +74,8 @@ _FACT_CUES: list[tuple[str, str]] = [
     ("contacts", r"联系人|联系电话|电话|邮箱|传真|联系方式"),
     ("activities.lead", r"牵头|负责|谁来办|由谁办|谁办"),
     ("based_on", r"依据|根据(?:哪|什么)|按照(?:哪|什么)"),
-    ("attachments", r"附件(?:有|是|都|一共|共|包括)|几个附件|哪些附件"),
+    ("attachments", r"附件(?:有|是|都|一共|共|包括)|几个附件|哪些附件"
+                    r"|附件\s*\d+(?:\s*[、和与及]\s*(?:附件)?\s*\d+)*\s*的?(?:名称|标题|题目|叫什么|是什么)"),
     ("slogans", r"口号|标语"),
     ("theme", THEME_ASKED),
     ("period", r"几月份?(?:开展|搞|举办|举行)|哪个月|(?:什么时候|何时)(?:开展|搞|举办|举行)|活动时间|在几月"),
@@ -216,6 +217,9 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     regions = [r for r in info.regions]
     scope = Scope(years=list(info.years), levels=list(info.levels), regions=regions)
     positions = positions_of(text) if fact in _LIST_FACTS else []
+    if fact == "attachments":  # "附件2、附件3的名称": attachments are listed in their numbers' order
+        runs = re.finditer(r"附件\s*\d{1,2}(?:\s*[、和与及]\s*(?:附件)?\s*\d{1,2}(?![\d年]))*", text)
+        positions = [int(n) for m in runs for n in re.findall(r"\d{1,2}", m.group(0))] or positions
     return Plan(op=op, scope=scope, fact=fact, topic=topic, positions=positions)
 
 
@@ -296,12 +300,16 @@ def render(plan: Plan) -> str:
     fact = FACT_NAMES.get(plan.fact or "", "")
     head = f"{years}{where}“质量月”通知" + (f"中{about}" if about else "") + (f"的{fact}" if fact else "")
     if plan.positions:
-        return head + "中" + position_words(plan.positions) + "是什么？"
+        if plan.fact == "attachments":
+            return f"{years}{where}“质量月”通知的{position_words(plan.positions, plan.fact)}是什么？"
+        return head + "中" + position_words(plan.positions, plan.fact) + "是什么？"
     return head + _OP_WORDS[plan.op]
 
 
-def position_words(positions: list[int]) -> str:
-    """[8] → 第8项, [-2, -1] → 最后2项, [1, 2, 3] → 前3项, [-2] → 倒数第2项."""
+def position_words(positions: list[int], fact: str | None = None) -> str:
+    """[8] → 第8项, [-2, -1] → 最后2项, [1, 2, 3] → 前3项, [-2] → 倒数第2项; attachments by number (附件2、附件3)."""
+    if fact == "attachments" and all(p > 0 for p in positions):
+        return "、".join(f"附件{p}" for p in positions)
     if len(positions) == 1:
         return f"第{positions[0]}项" if positions[0] > 0 else f"倒数第{-positions[0]}项"
     return f"最后{len(positions)}项" if positions[0] < 0 else f"前{len(positions)}项"

@@ -119,3 +119,9 @@ def test_whom_a_report_goes_to_is_its_own_fact():
     plan = parse_plan("2019年省里的活动总结要报给谁？", S)
     assert plan.fact == "deadlines.to" and plan.scope.years == [2019]
     assert parse_plan("2019年省里的活动总结几号前报？", S).fact == "deadlines"
+
+
+def test_attachments_asked_by_number():
+    plan = parse_plan("2019年和2021年全国通知的附件2、附件3名称有啥变化？", S)
+    assert plan.fact == "attachments" and plan.positions == [2, 3] and plan.scope.years == [2019, 2021]
+    assert "附件2、附件3" in render(plan)
