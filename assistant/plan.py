@@ -103,7 +103,8 @@ _QWORDS = re.compile(r"什么|啥|哪|谁|几|多少|是否|有没有|怎么|如
 _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总局 省里 省局 全省 省级 市里 县里 今年 去年 前年 明年 年 月 "
                  "那项 这项 那个 这个 那份 这份 内容 情况 要求 相关 有关 部门 单位 工作 开展 举办 安排 重点 哪年 哪一年 "
                  "历年 每年 各年 往年 分别 各自 一样 相同 不同 区别 变化 比较 对比 重复 共同 一共 多少 几个 "
-                 "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合 材料".split())
+                 "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合 材料 "
+                 "结尾 开头 那条 这条 那句 这句 写法".split())
 
 
 _LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")
@@ -174,7 +175,8 @@ def _op_of(text: str, fact: str | None, years: list[int]) -> str | None:
 def _topic_of(text: str) -> list[str]:
     from index.tokenize import pos_tokens
 
-    quoted = [q.strip() for q in _QUOTED.findall(text)]
+    # "“……共享美好生活”结尾的": a quoted fragment, its ellipsis marks what is left out
+    quoted = [q.strip(" …．.。") for q in _QUOTED.findall(text) if q.strip(" …．.。")]
     # a time of the year names an item of a schedule ("安排在10月下旬的那项")
     quoted += re.findall(r"\d{1,2}月(?:上旬|中旬|下旬|底|初)|\d{1,2}[-—至到]\d{1,2}月", text)
     rest = _QUOTED.sub(" ", text)

@@ -125,3 +125,8 @@ def test_attachments_asked_by_number():
     plan = parse_plan("2019年和2021年全国通知的附件2、附件3名称有啥变化？", S)
     assert plan.fact == "attachments" and plan.positions == [2, 3] and plan.scope.years == [2019, 2021]
     assert "附件2、附件3" in render(plan)
+
+
+def test_a_quoted_fragment_with_an_ellipsis_is_its_words():
+    plan = parse_plan("“……质量强国”结尾的那条口号各年怎么写的？", S)
+    assert plan.fact == "slogans" and plan.op == "per_year" and plan.topic == ["质量强国"]
