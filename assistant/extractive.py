@@ -60,6 +60,11 @@ class Draft:
 _LEVEL_WORDS = {"national": r"全国|国家|总局", "provincial": r"全省|省", "municipal": r"全市|市级", "county": r"全县|县"}
 
 
+def _described(ctx: Context) -> str:
+    """A passage with what names it: its document's title and 文号, its section."""
+    return ctx.title + ctx.doc_no + ctx.section + ctx.text
+
+
 def _names_level(text: str, level: str) -> bool:
     return bool(re.search(_LEVEL_WORDS.get(level, "$^"), text))
 
@@ -206,14 +211,14 @@ class ExtractiveAnswerer:
                 year = f"{retrieval.info.years[0]}年" if retrieval.info.years else ""
                 return self.refusal(retrieval, f"语料中没有{year}{LEVEL_NAMES[retrieval.info.level]}的"
                                                f"“质量月”通知，检索到的只有其他层级的文件。")
-        everything = "".join(c.title + c.doc_no + c.section + c.text for c in contexts)
+        everything = "".join(_described(c) for c in contexts)
         if term_coverage(question, everything) < self.settings.answer.min_answer_score:
             return self.refusal(retrieval, "语料中没有找到能直接回答该问题的内容。")
         if SUBJECT_KINDS & set(kinds):
             # a date, phone or count belongs to a subject: it comes from the passages that name that
             # subject best (half the question's terms, or as many as any passage names)
             topic = topic_terms(question)
-            cover = {i: term_coverage(question, c.title + c.doc_no + c.section + c.text, topic) for i, c in enumerate(contexts)}
+            cover = {i: term_coverage(question, _described(c), topic) for i, c in enumerate(contexts)}
             info = retrieval.info
             # a question about several years or places has a subject in each: the floor is per document
             side = (lambda u: contexts[u.context].source) if len(info.years) > 1 or len(info.regions) > 1 \
@@ -261,7 +266,7 @@ class ExtractiveAnswerer:
         in a letter is no 活动主题) and the best passage's own units are kept."""
         kind = [u for u in units if u.kind_match]
         topic = topic_terms(question)
-        cover = {i: term_coverage(question, c.title + c.doc_no + c.section + c.text, topic) for i, c in enumerate(contexts)}
+        cover = {i: term_coverage(question, _described(c), topic) for i, c in enumerate(contexts)}
         best = max(cover.values(), default=0.0)
         if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
             return [u for u in units if cover[u.context] == best] or kind
