@@ -50,6 +50,8 @@ GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国�
 GENERIC |= {w for _, pattern in QUESTION_KINDS for w in re.findall(r"[\u4e00-\u9fff]{2,}", pattern)}
 GENERIC |= set("手机 联系方式 时间段 单位名 哪几家 有没有 变化 区别 不同 一样 一模一样 相同 重复 差别 差异 对比 "
                "比较 异同 共同 分别".split())
+# Words that name where a text was read ("市局网站上那篇"), not what it says.
+GENERIC |= set("网站 网页 网上 官网 那篇 这篇 文章 报道 新闻 稿子 公众号".split())
 # Words that span years ask for every year's notice, not for a passage that says them.
 GENERIC |= set("历年 每年 各年 往年 近年 历届 每届 这几年 近几年".split())
 SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")

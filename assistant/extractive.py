@@ -61,8 +61,8 @@ _LEVEL_WORDS = {"national": r"全国|国家|总局", "provincial": r"全省|省"
 
 
 def _described(ctx: Context) -> str:
-    """A passage with what names it: its document's title and 文号, its section."""
-    return ctx.title + ctx.doc_no + ctx.section + ctx.text
+    """A passage with what names it: its document's title, 文号 and place, its section."""
+    return ctx.title + ctx.doc_no + (ctx.region or "") + ctx.section + ctx.text
 
 
 def _names_level(text: str, level: str) -> bool:
