@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.results import Context
@@ -222,9 +223,10 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
 
 
 def score_units(question: str, contexts: list[Context], kinds: list[str],
-                semantic: dict[str, float] | None = None, semantic_weight: float = 0.0) -> list[Unit]:
-    """Every unit of the contexts, best first. `semantic`: a unit's closeness in meaning to the
-    question (0..1, assistant/similarity.py), added with `semantic_weight` to the lexical score."""
+                semantic: Callable[[list[str]], dict[str, float]] | None = None,
+                semantic_weight: float = 0.0) -> list[Unit]:
+    """Every unit of the contexts, best first. `semantic` maps unit texts to their closeness in
+    meaning to the question (0..1, assistant/similarity.py), added with `semantic_weight`."""
     terms = topic_terms(question)
     # rarer terms (fewer contexts contain them) say more about which unit answers
     df = {t: sum(1 for c in contexts if t in to_simplified(re.sub(r"\s+", "", c.text + c.section).lower()))
@@ -240,14 +242,16 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
         if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
         verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"
-    for ci, ctx in enumerate(contexts):
-        rank_bonus = 1.0 / (1 + ci)
-        texts = split_units(ctx)
+    split = [split_units(ctx) for ctx in contexts]
+    for ctx, texts in zip(contexts, split):
         top = ctx.section.split(" > ")[0]
         if "doc_no" in kinds and top.startswith("附件") and DOC_NO.search(top) and top not in labels:
             # a forwarded notice's own 文号 is in its 附件 label ("附件1 …《…通知》（国市监质发〔2022〕76号）")
             labels.add(top)
             texts.insert(0, top)
+    closeness = semantic([t for texts in split for t in texts]) if semantic and semantic_weight > 0 else {}
+    for ci, (ctx, texts) in enumerate(zip(contexts, split)):
+        rank_bonus = 1.0 / (1 + ci)
         run_in = ""  # a short line heading the paragraphs after it ("走访企业。"), as news reports do
         for text in texts:
             if len(text) <= 16 and "，" not in text and "," not in text and not kind_evidence("date", text, ""):
@@ -259,13 +263,12 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
                           for k in kinds if k != "count" or not (measure or noun))
             if "count" in kinds and (measure or noun):
                 kind_ok = kind_ok or counts_thing(plain, measure, noun)
-            score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
-            if semantic:
-                score += semantic_weight * semantic.get(text, 0.0)
             said = any(v in ("讲话", "致辞") for v in verbs) and re.search(r"讲话|致辞|表示|指出|强调|介绍", text)
             if "person" in kinds and verbs and not said and not any(v in text for v in verbs):
                 # "谁出席讲话": a person named for something else does not answer
                 kind_ok = any(kind_evidence(k, plain, ctx.section) for k in kinds if k not in ("person", "count"))
+            score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
+            score += semantic_weight * closeness.get(text, 0.0)
             if "deadline" in kinds and kind_evidence("deadline", plain, ctx.section):
                 score += 0.2  # "几号前报": a date something is due by, before any other date
             if verbs and any(v in text for v in verbs):

@@ -10,7 +10,9 @@ fact asked for or the question's key terms are nowhere in the evidence.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from assistant.evidence import counted_thing, enumerates, named_count, split_units
 from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
@@ -73,6 +75,15 @@ def _names_region(ctx: Context, region: str) -> bool:
     """The passage is of that place: its document's region, title or the passage itself names it."""
     names = [region] + short_names_of(region)
     return ctx.region == region or any(n in ctx.title + ctx.section + ctx.text for n in names)
+
+
+def _scope_of(info) -> Callable[[Context], object]:
+    """Which of the places (or else years) a question names a passage belongs to."""
+    if len(info.regions) > 1:
+        return lambda c: next((r for r in info.regions if _names_region(c, r)), None)
+    if len(info.years) > 1:
+        return lambda c: c.year
+    return lambda c: None
 
 
 def doc_label(ctx: Context) -> str:
@@ -168,12 +179,11 @@ class ExtractiveAnswerer:
         missing = self._missing_notice(question, retrieval)
         return self.refusal(retrieval, missing) if missing else None
 
-    def _semantic(self, question: str, contexts: list[Context]) -> tuple[dict[str, float], float]:
-        weight = self.settings.answer.unit_similarity_weight
-        if not self.similarity or weight <= 0:
-            return {}, 0.0
-        texts = [t for ctx in contexts for t in split_units(ctx)]
-        return self.similarity.scores(question, texts), weight
+    def _semantic(self, question: str) -> tuple[Callable[[list[str]], dict[str, float]] | None, float]:
+        """How score_units asks for the units' closeness in meaning to the question, and its weight."""
+        if not self.similarity:
+            return None, 0.0
+        return partial(self.similarity.scores, question), self.settings.answer.unit_similarity_weight
 
     @staticmethod
     def _facts_needed(kinds: list[str]) -> list[str]:
@@ -184,7 +194,7 @@ class ExtractiveAnswerer:
     def _evidence(self, question: str, retrieval: Retrieval, contexts: list[Context],
                   kinds: list[str]) -> list[Unit] | Draft:
         """The units that answer, best first, or the refusal saying what the passages do not state."""
-        units = score_units(question, contexts, kinds, *self._semantic(question, contexts))
+        units = score_units(question, contexts, kinds, *self._semantic(question))
         need_fact = self._facts_needed(kinds)
         if "issue_date" in kinds:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
@@ -241,7 +251,8 @@ class ExtractiveAnswerer:
         info = retrieval.info
         several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
         if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
-            per_notice = self._per_notice(units, contexts, need_kind=not several or bool(self._facts_needed(kinds)))
+            per_notice = self._per_notice(units, contexts, need_kind=not several or bool(self._facts_needed(kinds)),
+                                          scope=_scope_of(info))
             if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
                 common = self._common_items(per_notice, contexts)
                 if common:
@@ -384,14 +395,19 @@ class ExtractiveAnswerer:
             contexts = [c for c in contexts if c.level == info.level or not c.level]
         return contexts
 
-    def _per_notice(self, units: list[Unit], contexts: list[Context], need_kind: bool = True) -> dict[tuple, Unit]:
-        """The best unit of each notice (year, level, file) — for comparisons and year-less questions."""
+    def _per_notice(self, units: list[Unit], contexts: list[Context], need_kind: bool = True,
+                    scope: Callable[[Context], object] = lambda c: None) -> dict[tuple, Unit]:
+        """The best unit of each notice (year, level, file) — for comparisons and year-less questions.
+        A unit must score half the best of its scope (each place or year the question names is one):
+        one side's sentences are not measured against the other side's."""
         best: dict[tuple, Unit] = {}
-        floor = units[0].score * 0.5 if units else 0
+        floors: dict[object, float] = {}
+        for u in units:  # best first
+            floors.setdefault(scope(contexts[u.context]), u.score * 0.5)
         for u in units:
             ctx = contexts[u.context]
             key = (ctx.year, ctx.level, ctx.source)
-            if (u.kind_match or not need_kind) and u.score >= floor and key not in best:
+            if (u.kind_match or not need_kind) and u.score >= floors[scope(ctx)] and key not in best:
                 best[key] = u
         return dict(list(best.items())[:6])
 
