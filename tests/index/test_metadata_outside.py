@@ -16,7 +16,7 @@ from index.metadata import extract_metadata
 from index.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = [ROOT / "eval" / "outside", ROOT / "eval" / "outside2", ROOT / "eval" / "outside3"]
+SETS = [ROOT / "eval" / name for name in ("outside", "outside2", "outside3", "outside4")]
 LEVELS = {"national": "national", "province": "provincial", "city": "municipal", "county": "county",
           "provincial": "provincial", "municipal": "municipal"}
 ROWS = [dict(row, set=folder) for folder in SETS
