@@ -23,6 +23,8 @@ OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部�
 # "主题宣传 / 主题建议 / 主题活动" name a themed thing, not the theme asked for.
 THEME_ASKED = r"主题(?!宣传|建议|活动|教育|征集|党日|论坛|展|演讲|沙龙|推广|日|周|实践|讲座|培训|作品|歌|曲)"
 # Which kind of fact a question asks for, by its cue words.
+# "那4个方面都是啥 / 这三项举措是什么": the items of a set the text counted
+_N_ITEMS_ASKED = r"(?:\d{1,2}|[两三四五六七八九十])\s*(?:个|项|大|类|条|块)[\u4e00-\u9fa5]{0,4}?(?:都|分别|各)?(?:是|有)(?:什么|啥|哪些)"
 QUESTION_KINDS = [
     ("doc_no", r"文号|发文字号|文件号|字号"),
     ("contact", r"联系人|联系电话|电话|手机|邮箱|传真|联系方式|找谁"),
@@ -41,7 +43,7 @@ QUESTION_KINDS = [
     ("count", r"(?<![号话箱码机])(?<!号是)(?<!话是)(?<!箱是)(?<!码是)(?<!机是)多少|(?<!哪)几(?:个|项|家|条|类|届|块|部分|方面)|第几"),
     ("issuer", r"谁发|发文机关|发文单位|发布机构|发布单位|哪个单位发|哪个部门发|印发单位|机构名称"),
     ("attachment", r"附件"),
-    ("list", r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括|包含|都有|列举|分别|各块|几块"),
+    ("list", r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括|包含|都有|列举|分别|各块|几块|" + _N_ITEMS_ASKED),
 ]
 # Words that name the whole corpus rather than a passage: no evidence value.
 GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国家 省 省里 全省 市 县 今年 去年 前年 "
@@ -107,7 +109,9 @@ _MANNER = re.compile(r"渠道|途径|方式|形式|载体|怎么|怎样|如何")
 def named_count(question: str) -> tuple[int, str]:
     """How many items a list question says there are, and of what: "哪五个系列" → (5, "系列"),
     "哪两家" → (2, ""); (0, "") if it names no number."""
-    m = re.search(r"哪([两二三四五六七八九十]|\d{1,2})(?:个|项|大|类|条|家|方面|块)", question)
+    items = r"([两二三四五六七八九十]|\d{1,2})(?:个|项|大|类|条|家|方面|块)"
+    # "哪三个方面" asks; "那15项" / "这四项" point back to a set — asked of only when nothing else is
+    m = re.search("哪" + items, question) or re.search("[那这]" + items, question)
     if not m:
         return 0, ""
     word = m.group(1)
@@ -115,6 +119,10 @@ def named_count(question: str) -> tuple[int, str]:
     after = pos_tokens(question[m.end():])[:1]  # the noun counted, if one follows ("系列"), not "一起办"
     noun = after[0][0] if after and after[0][1][:1] in ("n", "q") and len(after[0][0]) >= 2 else ""
     return n, "" if noun in GENERIC else noun
+
+
+# A sentence opening an item of an enumeration: "一是…", "（二）…", "3．…"
+ENUM_ITEM = re.compile(r"^(?:其)?[一二三四五六七八九十]是|^[（(][一二三四五六七八九十]{1,2}[)）]|^\d{1,2}[.、．](?!\d)")
 
 
 def enumerates(text: str, n: int) -> bool:

@@ -232,7 +232,8 @@ class Executor:
                 found = self._side_items(plan, members)
                 if found:
                     break
-            if not found and plan.fact == "co_issuer_count" and isinstance(key, int):
+            # a place named asks for that place's own count, not the national one its notices cite
+            if not found and plan.fact == "co_issuer_count" and isinstance(key, int) and not plan.scope.regions:
                 found = self._referenced_count(notices, key, plan)
             label = f"{key}年" if isinstance(key, int) else (found[0].role if found else str(key or ""))
             if found or key in plan.scope.years:  # a side without a value is named only when it was asked for

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from assistant.evidence import counted_thing, enumerates, named_count, split_units
-from assistant.evidence import (DOC_NO, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
+from assistant.evidence import (DOC_NO, ENUM_ITEM, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage, topic_terms)
 from assistant.results import Context
 from assistant.similarity import UnitSimilarity
 from assistant.retrieve import Retrieval
+from index.components.script import to_simplified
 from index.gazetteer import find_places, short_names_of
 from index.settings import Settings
 from index.store import DocumentStore, PassageStore, mentions_place
@@ -71,10 +72,31 @@ def _names_level(text: str, level: str) -> bool:
     return bool(re.search(_LEVEL_WORDS.get(level, "$^"), text))
 
 
+def _pledges_level(text: str, level: str) -> bool:
+    """A theme pledges its level's goal: "共建质量强国" is the national theme wherever it is quoted
+    (a province's says 质量强省, a city's 质量强市)."""
+    return level == "national" and bool(re.search(r"质量强国[”\"]", text))
+
+
 def _names_region(ctx: Context, region: str) -> bool:
     """The passage is of that place: its document's region, title or the passage itself names it."""
     names = [region] + short_names_of(region)
     return ctx.region == region or any(n in ctx.title + ctx.section + ctx.text for n in names)
+
+
+def _names_all(question: str, text: str) -> bool:
+    """The sentence names every one of the items a question counts ("哪六大板块" → six)."""
+    wanted, noun = named_count(question)
+    return wanted > 1 and enumerates(text, wanted) and (not noun or noun in to_simplified(text))
+
+
+def _enumeration(units: list[tuple[Context, str]]) -> list[tuple[Context, str]]:
+    """A paragraph that enumerates ("包括4个方面。一是…。…二是…"): its lead-in and the sentence
+    opening each item, not every sentence of every item; [] when it has no such items."""
+    starts = [i for i, (_, text) in enumerate(units) if ENUM_ITEM.match(text)]
+    if len(starts) < 2:
+        return []
+    return units[max(0, starts[0] - 1):starts[0]] + [units[i] for i in starts]
 
 
 def _scope_of(info) -> Callable[[Context], object]:
@@ -216,7 +238,8 @@ class ExtractiveAnswerer:
             return self.refusal(retrieval, f"检索到的段落中没有逐项列出这{wanted}项。")
         if (need_fact or "count" in kinds) and self._other_level_only(retrieval.info, contexts):
             # "23年省里的主题" where only a county plan of 2023 is indexed: its theme is not the one asked
-            units = [u for u in units if _names_level(u.text, retrieval.info.level)]
+            units = [u for u in units if _names_level(u.text, retrieval.info.level)
+                     or "theme" in kinds and _pledges_level(u.text, retrieval.info.level)]
             if not units:
                 year = f"{retrieval.info.years[0]}年" if retrieval.info.years else ""
                 return self.refusal(retrieval, f"语料中没有{year}{LEVEL_NAMES[retrieval.info.level]}的"
@@ -461,10 +484,18 @@ class ExtractiveAnswerer:
             for sib in self.store.siblings(top_ctx):
                 chosen.extend((sib, line) for line in sib.text.split("\n") if line.strip())
         elif "list" in kinds and top_ctx.kind == "text":
-            # "哪些活动" answered by a paragraph: quote the whole paragraph, sentence by sentence
+            # "哪些活动" answered by a paragraph: quote the whole paragraph, sentence by sentence —
+            # or, when it enumerates ("一是…二是…"), the opening sentence of each item
             heading = top_ctx.section.split(" > ")[-1]
-            for sib in self.store.siblings(top_ctx):
+            sibs = self.store.siblings(top_ctx)
+            at = next((i for i, c in enumerate(sibs) if c.chunk_id == top_ctx.chunk_id), 0)
+            for sib in sibs:
                 chosen.extend((sib, u) for u in split_units(sib) if u != heading)
+            items = _enumeration([(sib, u) for sib in sibs[at:] for u in split_units(sib) if u != heading])
+            if items:
+                chosen = items
+            elif _names_all(question, best.text):
+                chosen = [(top_ctx, best.text)]  # "哪六大板块": the one sentence naming all six
         else:
             floor = best.score * 0.75
             limit = self.settings.answer.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3

@@ -147,9 +147,13 @@ class Assistant:
         if evidence is None:
             return None
         draft = compose(evidence)
-        if not draft.answerable:  # facts say the index cannot answer: a passage refusal says more (what is nearest)
+        if not draft.answerable:
+            # facts say the notice asked about is not indexed: a passage refusal says more (what is
+            # nearest); a passage that answers (a report quoting that notice) answers, with the facts' caveat
             passages = self.extractive.answer(retrieved.standalone, retrieved.retrieval)
-            return (retrieved, passages) if not passages.answerable else (retrieved, draft)
+            if passages.answerable:
+                passages.flags.append(draft.text + "以下答案取自其他文件中的引述，请与原文核对。")
+            return retrieved, passages
         return replace(retrieved, standalone=render(retrieved.plan)), draft
     # ---- end of question plans
 

@@ -99,7 +99,8 @@ def _boundaries(text: str) -> set[int]:
 
 # What follows a county's short name when it names the county ("岱山那次", "永安23年", "义乌的方案",
 # "沙县市场监管局"); a short name that is also a common word ("惠民", "平和") is read as a place only so.
-_AFTER_PLACE = re.compile(r"[那这的0-9今去前本全局县市区旗]|质量|市场|方案|计划|通知|文件|举办|举行|开展|启动|召开|在|多部门|多家|联合|组织")
+_AFTER_PLACE = re.compile(r"[那这的0-9今去前本全局县市区旗“《]|质量|市场|方案|计划|通知|文件|举办|举行|开展|启动|召开|在|多部门|多家|联合|组织"
+                          r"|分局")
 
 
 def _reads_as_place(text: str, start: int, end: int, places: list[Place]) -> bool:

@@ -203,7 +203,9 @@ def _first_place(text: str) -> Place | None:
         return None
     end, place = spans[0][1], spans[0][2]
     for start, stop, nxt in spans[1:]:
-        if start != end:
+        # "海口市市场监督管理局琼山分局": a city bureau's district branch is of the district
+        branch = re.fullmatch(r"市场监督管理局|市场监管局", text[end:start]) and text[stop:stop + 2] == "分局"
+        if start != end and not branch:
             break
         end, place = stop, nxt
     return place
@@ -222,6 +224,11 @@ def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str
             # province, when the text names only one
             provinces = {province_of(p.name) for p in find_places(body)} - {""}
             return "provincial", provinces.pop() if len(provinces) == 1 else "", ""
+        named = {p.name for p in find_places(body)}
+        cities = {p.name for p in find_places(body) if p.kind == "province" and p.name.endswith("市")}
+        if re.search(r"全市|我市|市委|市政府", body[:600]) and len(cities) == 1 and named <= cities:
+            # a municipality's own text ("我市…全市16个区"), naming no place but that municipality
+            return "provincial", cities.pop(), ""
         if "全国" in title or re.search(r"全国|总局", body[:300]):
             return "national", "全国", ""
         return "", "", ""

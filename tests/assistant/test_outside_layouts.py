@@ -1,8 +1,11 @@
 """The answerer on documents it was not written for: the seeds plus real outside documents
 (eval/outside/docs: news reports from many provinces, a letter, a plan behind a 政府信息公开 header,
 GBK text, .html) and three layouts written here — OCR spacing, a table pasted one cell per line, a
-news report with run-in headings, a traditional-character reprint with pinyin — all added the way `python -m assistant add` adds files."""
+news report with run-in headings, a traditional-character reprint with pinyin, a county report quoting a
+national theme — all added the way `python -m assistant add` adds files."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -120,3 +123,41 @@ def test_two_places_two_numbers(mixed):
     sources = {c.source for c in result.citations}
     assert {"trad_mirror.txt", "news_runin.txt"} <= sources, result.answer
     assert "12" in result.answer and "210" in result.answer
+
+
+def test_two_places_stand_without_the_similarity_tie_break(mixed):
+    """Each place named has its own score floor: the lexical score alone keeps both sides."""
+    weight = mixed.settings.answer.unit_similarity_weight
+    mixed.settings.answer.unit_similarity_weight = 0.0
+    try:
+        test_two_places_two_numbers(mixed)
+    finally:
+        mixed.settings.answer.unit_similarity_weight = weight
+
+
+def test_an_enumeration_is_answered_item_by_item(mixed):
+    """"那三大活动都是啥" over a paragraph "一是…。…二是…": the sentence opening each item, not the whole text."""
+    doc = (ROOT / "eval" / "outside" / "docs" / "o07.txt").read_text(encoding="utf-8")
+    openings = [m.group(1) for m in re.finditer(r"[一二三]是([^,，。]+)", doc)]
+    assert len(openings) >= 3
+    result = ask(mixed, "义乌2018年质量月那三大活动都是啥？")
+    for opening in openings[:3]:
+        assert opening in result.answer, result.answer
+    assert len(result.answer) < len(doc) / 2  # the items' openings, not every sentence of them
+
+
+def test_a_place_count_is_not_answered_with_the_national_count(mixed):
+    """A county asked for by name: the national co-issuer count its province's notice cites is no answer."""
+    result = mixed.ask("永安2022年质量月是多少个部门联合开展的？")
+    assert "全国的联合发文部门数" not in result.answer, result.answer
+
+
+def test_a_missing_notice_is_answered_from_a_report_quoting_it(mixed):
+    """No national notice of that year is indexed, but a county report quotes its theme (a pledge of
+    质量强国): the report answers, and the answer says the notice itself is not in the index."""
+    result = ask(mixed, "2017年全国质量月的主题是什么？")
+    assert "追求卓越品质" in result.answer.replace(" ", "")
+    assert any(c.source == "county_quotes_national_theme.txt" for c in result.citations)
+    assert any("其他文件" in f for f in result.flags), result.flags
+    # its county theme is not the province's: a provincial question stays refused
+    assert not mixed.ask("2017年全省质量月的主题是什么？").answerable
