@@ -58,6 +58,7 @@ GENERIC |= set("网站 网页 网上 官网 那篇 这篇 文章 报道 新闻 �
 # Words that span years ask for every year's notice, not for a passage that says them.
 GENERIC |= set("历年 每年 各年 往年 近年 历届 每届 这几年 近几年".split())
 SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")
+COMPARED = re.compile(r"不一样|不同|区别|差别|差异|异同|一样吗|相同吗|对比|比较|有何出入")
 _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 # Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from assistant.evidence import counted_thing, enumerates, named_count, split_units
-from assistant.evidence import (DOC_NO, ENUM_ITEM, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
+from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage, topic_terms)
 from assistant.results import Context
 from assistant.similarity import UnitSimilarity
@@ -253,9 +253,9 @@ class ExtractiveAnswerer:
             topic = topic_terms(question)
             cover = {i: term_coverage(question, _described(c), topic) for i, c in enumerate(contexts)}
             info = retrieval.info
-            # a question about several years or places has a subject in each: the floor is per document
-            side = (lambda u: contexts[u.context].source) if len(info.years) > 1 or len(info.regions) > 1 \
-                else (lambda u: "")
+            # a question about several years or places, or comparing, has a subject in each: the floor is per document
+            each = len(info.years) > 1 or len(info.regions) > 1 or COMPARED.search(question)
+            side = (lambda u: contexts[u.context].source) if each else (lambda u: "")
             floors: dict[str, float] = {}
             for u in units:
                 floors[side(u)] = min(0.5, max(floors.get(side(u), 0.0), cover[u.context]))
@@ -273,6 +273,7 @@ class ExtractiveAnswerer:
         ctx = contexts[best.context]
         info = retrieval.info
         several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
+        per_notice: dict[tuple, Unit] = {}
         if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
             per_notice = self._per_notice(units, contexts, need_kind=not several or bool(self._facts_needed(kinds)),
                                           scope=_scope_of(info))
@@ -282,6 +283,15 @@ class ExtractiveAnswerer:
                     return common
             if len(per_notice) > 1:
                 return self._compose_per_notice(per_notice, contexts, several)
+        if COMPARED.search(question) and self._facts_needed(kinds):
+            # "和…报道的那次的主题有啥不一样": one side named by scope, the other only by what it says —
+            # the two notices holding the fact asked, best first
+            per_notice = dict(list(self._per_notice(units, contexts).items())[:2])
+            if len(per_notice) == 1:
+                contexts, other = self._other_side(question, contexts, kinds, per_notice)
+                per_notice.update(other)
+            if len(per_notice) > 1:
+                return self._compose_per_notice(per_notice, contexts, several=True)
         if "count" in kinds and ctx.kind in ("list", "table_row") and not best.kind_match:
             return self._compose_count(ctx)
         if OUTLINE_CUES.search(question):
@@ -417,6 +427,23 @@ class ExtractiveAnswerer:
         if info.level and info.level_named and len(info.regions) < 2 and any(c.level == info.level for c in contexts):
             contexts = [c for c in contexts if c.level == info.level or not c.level]
         return contexts
+
+    def _other_side(self, question: str, contexts: list[Context], kinds: list[str],
+                    taken: dict[tuple, Unit]) -> tuple[list[Context], dict[tuple, Unit]]:
+        """The next retrieved document's own statement of the fact asked, read from its whole section:
+        the passage that matched the question's description of it may not be the one stating the fact."""
+        done = {key[2] for key in taken}
+        for ctx in contexts:
+            if ctx.source in done:
+                continue
+            sibs = self.store.siblings(ctx)
+            found = [u for u in score_units(question, sibs, kinds) if u.kind_match]
+            if found:
+                u = found[0]
+                return contexts + sibs, {(ctx.year, ctx.level, ctx.source):
+                                         Unit(u.text, len(contexts) + u.context, u.score, True)}
+            done.add(ctx.source)
+        return contexts, {}
 
     def _per_notice(self, units: list[Unit], contexts: list[Context], need_kind: bool = True,
                     scope: Callable[[Context], object] = lambda c: None) -> dict[tuple, Unit]:

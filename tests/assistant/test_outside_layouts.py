@@ -161,3 +161,12 @@ def test_a_missing_notice_is_answered_from_a_report_quoting_it(mixed):
     assert any("其他文件" in f for f in result.flags), result.flags
     # its county theme is not the province's: a provincial question stays refused
     assert not mixed.ask("2017年全省质量月的主题是什么？").answerable
+
+
+def test_a_comparison_with_a_side_named_only_by_what_it_says(mixed):
+    """"和那篇…的综述里的主题有啥不一样": the second document is found by its content, and its theme is
+    read from its own text, though the passage that matched the description does not state it."""
+    result = ask(mixed, "德清县质量月的主题，和那篇说联合18个部门进社区的综述里的主题有啥不一样？")
+    text = result.answer.replace(" ", "")
+    assert "追求卓越品质" in text and "品质引领消费" in text, result.answer
+    assert {"county_quotes_national_theme.txt", "undated_review.txt"} <= {c.source for c in result.citations}
