@@ -296,6 +296,13 @@ class Executor:
                 (f"（只在其他通知中被引用：《{cited[0]}》）" if cited else "") +
                 f"，无法回答其{FACT_NAMES[plan.fact]}。")
 
+    def years_holding(self, fragment: str, themes: bool = True, slogans: bool = True) -> list[int]:
+        """The years whose notices' theme or slogans hold the wording ("主题里带“…”的那年")."""
+        want = squash(fragment)
+        return sorted({nf.year for nf in fact_store(self.store).all_facts() if nf.year
+                       for f in ([nf.theme] if nf.theme and themes else []) + (list(nf.slogans) if slogans else [])
+                       if want in squash(f.value)})
+
     def _which_year(self, plan: Plan, notices: list[NoticeFacts]) -> Evidence | None:
         """"“…”是哪年的口号": every indexed document whose text holds the quoted wording, labelled from
         its facts where a theme or slogan holds it (facts first, passages second)."""

@@ -31,6 +31,7 @@ FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
+VALUE_KINDS = {"date", "deadline", "issue_date", "phone", "email", "doc_no"}  # answered only by stating the value
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
 WHAT = {"person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
         "who_leads": "牵头或承办单位", "theme": "活动主题", "slogan": "活动口号"}
@@ -168,6 +169,9 @@ class ExtractiveAnswerer:
                     and (not info.level or not level or level == info.level or local) \
                     and (not local or not region or region in local):
                 return ""
+        if any((not info.years or not c.year or c.year in info.years) and any(_names_region(c, r) for r in local)
+               for c in retrieval.contexts):
+            return ""  # a passage of that year speaks of the place ("省里通知附件里XX市的活动"): it may answer
         year = f"{info.years[0]}年" if info.years else ""
         where = local[0] if local else LEVEL_NAMES.get(info.level, "")
         return f"语料中没有{year}{where}的“质量月”通知或方案。"
@@ -187,7 +191,11 @@ class ExtractiveAnswerer:
         units = self._evidence(question, retrieval, contexts, kinds)
         if isinstance(units, Draft):
             return units
-        return self._compose_best(question, retrieval, units, contexts, kinds)
+        draft = self._compose_best(question, retrieval, units, contexts, kinds)
+        unstated = [k for k in kinds if k in VALUE_KINDS and k in WHAT]
+        if unstated and not any(u.kind_match for u in units):
+            draft.flags.append(f"所引原文没有写明具体的{WHAT[unstated[0]]}。")
+        return draft
 
     def _early_refusal(self, question: str, retrieval: Retrieval) -> Draft | None:
         """A refusal that needs no passage read: a year, place or notice the index does not hold."""
@@ -221,7 +229,7 @@ class ExtractiveAnswerer:
         if "issue_date" in kinds:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
         if need_fact:
-            units = self._kind_units(question, units, contexts)
+            units = self._kind_units(question, units, contexts, kinds)
             if not units:
                 return self.refusal(retrieval, f"检索到的通知中没有写明相关的{WHAT[need_fact[0]]}。")
         measure, noun = counted_thing(question) if kinds == ["count"] else ("", "")
@@ -304,7 +312,7 @@ class ExtractiveAnswerer:
         return self._compose(question, units, contexts, kinds)
 
     @staticmethod
-    def _kind_units(question: str, units: list[Unit], contexts: list[Context]) -> list[Unit]:
+    def _kind_units(question: str, units: list[Unit], contexts: list[Context], kinds: list[str]) -> list[Unit]:
         """Units holding the kind of fact asked for — unless they all sit in passages that name none
         of the question's terms while another passage does: then the cue word misled (a "主题建议"
         in a letter is no 活动主题) and the best passage's own units are kept."""
@@ -313,6 +321,8 @@ class ExtractiveAnswerer:
         cover = {i: term_coverage(question, _described(c), topic) for i, c in enumerate(contexts)}
         best = max(cover.values(), default=0.0)
         if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
+            # the cue word misled, or (a date asked) the passage about it states none: its own sentences
+            # answer ("及时报送", flagged as stating no date) — another passage's date is not its
             return [u for u in units if cover[u.context] == best] or kind
         return kind
 

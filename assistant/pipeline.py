@@ -26,6 +26,7 @@ from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.similarity import UnitSimilarity
 from assistant.followup import rewrite_question
 from assistant.plan import plan_with_model, render
+from assistant.query import parse_query
 from assistant.results import AnswerResult, Citation
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
 from assistant.steps import Question, Retrieved, Standalone
@@ -57,6 +58,8 @@ MAX_PARTS = 4
 
 # A part that opens with 各/每/分别 asks about each item of the set the part before it counted
 # ("分几块？各块标题是什么"): one question about one set, not two.
+# "主题里带“…”的那年" / "口号有“…”那一年": a year named by a wording its notices hold
+_THAT_YEAR = re.compile(r"[^，,。？?“”\"]{0,8}[“\"]([^”\"]{2,30})[”\"][^，,。？?“”]{0,6}?那(?:一)?年")
 _EACH_OF_THEM = re.compile(r"^(?:各|每|分别)")
 
 
@@ -133,10 +136,22 @@ class Assistant:
     # ---- the chain steps
     def rewrite(self, asked: Question) -> Standalone:
         model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
-        text = rewrite_question(asked.question, asked.history, self.settings, chat_model=model) \
-            if asked.history else asked.question
+        question = self._year_of_quoted(asked.question)
+        text = rewrite_question(question, asked.history, self.settings, chat_model=model) \
+            if asked.history else question
         return Standalone(asked=asked, text=text,
-                          plan=plan_with_model(asked.question, asked.history, self.settings, model))
+                          plan=plan_with_model(question, asked.history, self.settings, model))
+
+    def _year_of_quoted(self, question: str) -> str:
+        """Two steps in one question: "主题里带“…”的那年，…" names its year by a theme's or slogan's
+        wording; when one year's notices hold it, the question is asked of that year."""
+        m = _THAT_YEAR.search(question)
+        if not m or parse_query(question, self.settings.retrieval.today).years:
+            return question
+        said = m.group(0)
+        theme, slogan = "主题" in said, bool(re.search("口号|标语", said))
+        years = self.executor.years_holding(m.group(1), themes=theme or not slogan, slogans=slogan or not theme)
+        return question[:m.start()] + f"{years[0]}年" + question[m.end():] if len(years) == 1 else question
 
     # ---- question plans (assistant/plan.py → execute.py → compose.py): facts answer first; None → passages
     def _planned(self, retrieved: Retrieved) -> tuple[Retrieved, Draft] | None:

@@ -137,9 +137,12 @@ def positions_of(text: str) -> list[int]:
     if m:
         k = _number(m.group(1)) if m.group(1) else 1
         return list(range(-k, 0)) if k else []
+    text = re.sub(r"第[一两二三四五六七八九十\d]{1,3}个?[“\"]?质量月", "", text)  # "第47个质量月" is no item
     m = re.search(r"(?<!倒数)第" + n + _UNIT, text)
     if m and _number(m.group(1)):
-        return [_number(m.group(1))]
+        # "第2条和第8条", "第二、第五项": every place of the run, the unit written once or each time
+        run = re.findall(r"(?<!倒数)第" + n + r"(?=" + _UNIT + r"|\s*[和、与及跟,，]\s*第)", text)
+        return list(dict.fromkeys(_number(x) for x in run if _number(x))) or [_number(m.group(1))]
     m = re.search(r"前" + n + _UNIT, text)
     if m and 0 < _number(m.group(1)) <= 30:
         return list(range(1, _number(m.group(1)) + 1))
@@ -314,7 +317,11 @@ def position_words(positions: list[int], fact: str | None = None) -> str:
         return "、".join(f"附件{p}" for p in positions)
     if len(positions) == 1:
         return f"第{positions[0]}项" if positions[0] > 0 else f"倒数第{-positions[0]}项"
-    return f"最后{len(positions)}项" if positions[0] < 0 else f"前{len(positions)}项"
+    if positions == list(range(1, len(positions) + 1)):
+        return f"前{len(positions)}项"
+    if positions == list(range(-len(positions), 0)):
+        return f"最后{len(positions)}项"
+    return "第" + "、".join(str(p) if p > 0 else f"倒数{-p}" for p in positions) + "项"  # [2, 8] → 第2、8项
 
 
 # ---- the LLM path: the same schema, written as JSON by a model

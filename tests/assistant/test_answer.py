@@ -252,3 +252,19 @@ def test_contact_of_the_forwarding_notice(assistant):
     name, phone = re.search(r"联系人：([\u4e00-\u9fa5]{2,4})（[^）]*），电话：(\d{11})", text).groups()
     result = assistant.ask("22年省里转发国家质量月通知那次，联系人是谁？手机多少？")
     assert result.answerable and name in result.answer and phone in result.answer, result.answer
+
+
+def test_a_year_named_by_its_theme_wording_is_asked_of_that_year(assistant):
+    """"主题里带“…”的那年，…": a fragment of one year's theme (read from the facts, not written here)
+    sets the year of the question asked after it."""
+    from assistant.execute import fact_store
+
+    notices = fact_store(assistant.executor.store).all_facts()
+    themes = {(nf.year, squash(str(nf.theme.value))) for nf in notices if nf.theme and nf.year}
+    year, theme = next((y, t) for y, t in sorted(themes)
+                       if not any(t[:4] in other for y2, other in themes if y2 != y))
+    standalone = assistant.rewrite(Question(f"主题里带“{theme[:4]}”的那年，质量月的口号有哪些？", []))
+    assert standalone.plan.scope.years == [year], standalone.plan
+    # a question that names its year keeps it
+    kept = assistant.rewrite(Question(f"2019年主题里带“{theme[:4]}”的那年口号有哪些？", []))
+    assert kept.plan.scope.years == [2019]

@@ -102,12 +102,18 @@ def test_llm_json_is_validated_and_falls_back_to_the_parser():
 
 @pytest.mark.parametrize("turn, positions", [
     ("第5条是什么？", [5]), ("倒数第二条呢？", [-2]), ("最后三家是谁？", [-3, -2, -1]), ("前两项是什么？", [1, 2]),
-    ("最后一个呢？", [-1]), ("第十二条？", [12]),
+    ("最后一个呢？", [-1]), ("第十二条？", [12]), ("第3条和第7条是啥？", [3, 7]), ("第二、第六项呢？", [2, 6]),
 ])
 def test_an_item_by_its_place_in_the_previous_list(turn, positions):
     plan = plan_question(turn, ["2019年省里质量月的口号有哪些？"], S)
     assert plan.fact == "slogans" and plan.scope.years == [2019] and plan.positions == positions
     assert plan.topic == []
+
+
+def test_places_are_rendered_as_asked():
+    from assistant.plan import position_words
+    assert [position_words(p) for p in ([3, 7], [1, 2], [-2, -1], [4])] == ["第3、7项", "前2项", "最后2项", "第4项"]
+    assert parse_plan("第45个质量月的口号第3条是什么？", S).positions == [3]  # the month's ordinal is no item
 
 
 def test_an_ordinal_that_is_no_list_place_is_read_as_none():
