@@ -18,6 +18,8 @@ from index.gazetteer import find_places
 from index.patterns import BYLINE, COUNT, DATE, DOC_NO, EMAIL, NAVIGATION, PHONE  # noqa: F401  (DOC_NO re-exported)
 from index.tokenize import pos_tokens
 
+# "第三块 / 第2部分 / 第五个方面": a part of an outline by its place
+PART_ASKED = re.compile(r"第([一二三四五六七八九十\d]{1,2})(?:块|部分|个方面|方面|板块|大块)")
 OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
 
 # "主题宣传 / 主题建议 / 主题活动" name a themed thing, not the theme asked for.

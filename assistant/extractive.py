@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from assistant.evidence import counted_thing, enumerates, named_count, split_units
-from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, SAME, Unit, kind_evidence, question_kinds, score_units,
+from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, PART_ASKED, SAME, Unit, kind_evidence, question_kinds, score_units,
                                term_coverage, topic_terms)
 from assistant.results import Context
 from assistant.similarity import UnitSimilarity
 from assistant.retrieve import Retrieval
+from assistant.plan import number
 from index.components.script import to_simplified
 from index.gazetteer import find_places, short_names_of
 from index.settings import Settings
@@ -302,6 +303,15 @@ class ExtractiveAnswerer:
                 return self._compose_per_notice(per_notice, contexts, several=True)
         if "count" in kinds and ctx.kind in ("list", "table_row") and not best.kind_match:
             return self._compose_count(ctx)
+        part = PART_ASKED.search(question)
+        if part:
+            # "活动安排的第五块讲了啥": the n-th sub-section of the outline the question names
+            n, terms = number(part.group(1)), topic_terms(question)
+            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+                parent = contexts[i].section.rsplit(" > ", 1)[0]
+                parts = self.store.outline(contexts[i])
+                if len(parts) >= n > 0 and term_coverage(question, parent, terms) > 0:
+                    return self._compose_part(parts[n - 1])
         if OUTLINE_CUES.search(question):
             # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
             # in order of evidence, that belongs to a section with several parts
@@ -398,6 +408,12 @@ class ExtractiveAnswerer:
         if not wanted and re.search(r"省里|省级|全省|省质量", question):
             wanted = [m.group(0) for m in refs if "省" in m.group(1) or "省" in m.group(3)[:3]]
         return "；".join(wanted) if wanted else text
+
+    def _compose_part(self, first: Context) -> Draft:
+        """A sub-section whole: its passages in order, each cited."""
+        cited = {n: sib for n, sib in enumerate(self.store.siblings(first), 1)}
+        lines = [f"根据{doc_label(first)}「{first.section}」："] + [f"{sib.text}[{n}]" for n, sib in cited.items()]
+        return Draft("\n".join(lines), True, cited)
 
     def _compose_count(self, ctx: Context) -> Draft:
         items = [c for sib in self.store.siblings(ctx) for c in [sib] if sib.text]

@@ -37,6 +37,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from assistant.evidence import PART_ASKED
 from assistant.query import LEVEL_WORDS, parse_query, parse_years
 from index.gazetteer import place_spans
 from index.settings import Settings
@@ -70,6 +71,7 @@ _ATTRIBUTE = re.compile(r"文号|发文字号|文件号|字号|联系人|联系�
 _TAIL_VERB = re.compile(r"(?:报给|报送给?|交给|发给|送给|[给是为有由在向的和及与，,、：:\s])+$")
 _UNIT_SUFFIX = re.compile(r"(?:大队|中心|[科处局所队办厅委会站院室组司])$")
 _NOTICE_ATTR = re.compile(r"文号|发文字号|字号|附件|发文|印发|落款|成文|抄送|主送")
+_OUTLINE_ASKED = re.compile(r"哪几|哪些|几块|几部分|几个方面|分别|列一下|列出")
 _SMALL_TALK = re.compile(r"^(?:谢谢|多谢|感谢|好的|好|明白了?|收到|知道了|ok|OK|嗯+|再见|你好|您好)[！!。.，,～~]*$")
 _ALL_YEARS = re.compile(r"历年|每年|各年|哪一年|哪年|几年|往年|近几年|这几年|历届")
 
@@ -342,6 +344,11 @@ def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _T
     a parallel item (那电梯呢？), or a topic of its own that inherits the scope it leaves out."""
     if _SMALL_TALK.match(question):
         return question
+    if PART_ASKED.match(_CUE.sub("", question)) and _OUTLINE_ASKED.search(previous):
+        # "第五块讲了啥" after "活动安排分哪几块": a part of the outline just listed, of the same topic
+        stem = re.sub(r"(?:分为?|分成|包括|包含|都有|有)$", "", _stem(previous))
+        return _compose(stem + "的", _CUE.sub("", question), new, settings, sep="")
+
     if _attribute_only(new.content) and not (new.has_place and _ANCHOR.search(new.body)):
         # another fact about the same topic: 报给谁？电话多少？ / 有截止日期吗？ / 那口号呢？
         return _compose(_stem(previous), new.body, new, settings)

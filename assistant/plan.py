@@ -112,7 +112,8 @@ _CN_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六":
 _UNIT = r"(?:条|项|个|家|句|名|位|件|份)"
 
 
-def _number(word: str) -> int:
+def number(word: str) -> int:
+    """A small number as written: "8", "八", "十二", "二十" (0 if none)."""
     if word.isdigit():
         return int(word)
     if len(word) == 2 and word[0] == "十":
@@ -131,21 +132,21 @@ def positions_of(text: str) -> list[int]:
     "前三条" → [1, 2, 3]; [] when it names none ("第几个质量月" asks a number, not an item)."""
     n = r"([一两二三四五六七八九十\d]{1,3})"
     m = re.search(r"倒数第" + n + _UNIT, text)
-    if m and _number(m.group(1)):
-        return [-_number(m.group(1))]
+    if m and number(m.group(1)):
+        return [-number(m.group(1))]
     m = re.search(r"最后(?:的)?" + n + "?" + _UNIT, text)
     if m:
-        k = _number(m.group(1)) if m.group(1) else 1
+        k = number(m.group(1)) if m.group(1) else 1
         return list(range(-k, 0)) if k else []
     text = re.sub(r"第[一两二三四五六七八九十\d]{1,3}个?[“\"]?质量月", "", text)  # "第47个质量月" is no item
     m = re.search(r"(?<!倒数)第" + n + _UNIT, text)
-    if m and _number(m.group(1)):
+    if m and number(m.group(1)):
         # "第2条和第8条", "第二、第五项": every place of the run, the unit written once or each time
         run = re.findall(r"(?<!倒数)第" + n + r"(?=" + _UNIT + r"|\s*[和、与及跟,，]\s*第)", text)
-        return list(dict.fromkeys(_number(x) for x in run if _number(x))) or [_number(m.group(1))]
+        return list(dict.fromkeys(number(x) for x in run if number(x))) or [number(m.group(1))]
     m = re.search(r"前" + n + _UNIT, text)
-    if m and 0 < _number(m.group(1)) <= 30:
-        return list(range(1, _number(m.group(1)) + 1))
+    if m and 0 < number(m.group(1)) <= 30:
+        return list(range(1, number(m.group(1)) + 1))
     return []
 
 

@@ -268,3 +268,19 @@ def test_a_year_named_by_its_theme_wording_is_asked_of_that_year(assistant):
     # a question that names its year keeps it
     kept = assistant.rewrite(Question(f"2019年主题里带“{theme[:4]}”的那年口号有哪些？", []))
     assert kept.plan.scope.years == [2019]
+
+
+def test_a_part_of_an_outline_by_its_place(assistant, index_reader):
+    """"…的第N块讲了啥": the n-th sub-section under the heading the question names, whole (the
+    sections come from the index, not from this test)."""
+    from index.store import IndexStore
+
+    store = IndexStore(index_reader)
+    result = assistant.ask("2025年全国质量月通知里活动内容的第三块讲了啥？")
+    assert result.answerable, result.answer
+    sections = {c.section for c in result.citations}
+    assert len(sections) == 1
+    cited = result.citations[0]
+    ctx = next(c for c in assistant.retriever.search(cited.text[:40]).contexts if c.chunk_id == cited.chunk_id)
+    parts = store.outline(ctx)
+    assert len(parts) >= 3 and parts[2].section == cited.section, (cited.section, [p.section for p in parts])

@@ -39,6 +39,11 @@ def test_year_switch_keeps_level_and_topic(settings):
     assert out == "2024年全国质量月主题是什么？"
 
 
+def test_a_part_of_the_outline_just_listed_keeps_its_topic(settings):
+    out = rewrite_question("第三块讲了些什么？", ["2023年市里方案的工作措施分哪几块？"], settings)
+    assert out.startswith("2023年市里方案的工作措施") and "第三块" in out, out
+
+
 def test_relative_year_is_written_out(settings):
     out = rewrite_question("那去年呢？", ["今年省里的质量月主题是啥？"], settings)
     assert slots(out) == ([2024], "provincial")
