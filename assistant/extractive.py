@@ -32,6 +32,7 @@ FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
+_EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届")  # "每年…的活动分别是啥": one answer per year
 VALUE_KINDS = {"date", "deadline", "issue_date", "phone", "email", "doc_no"}  # answered only by stating the value
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
 WHAT = {"person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
@@ -283,9 +284,14 @@ class ExtractiveAnswerer:
         info = retrieval.info
         several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
         per_notice: dict[tuple, Unit] = {}
-        if several or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
-            per_notice = self._per_notice(units, contexts, need_kind=not several or bool(self._facts_needed(kinds)),
-                                          scope=_scope_of(info))
+        every_year = not info.years and _EVERY_YEAR.search(question)
+        if several or every_year or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
+            need_kind = not (several or every_year) or bool(self._facts_needed(kinds))
+            topic = topic_terms(question)
+            # a year is answered by a sentence on the topic, not by its best sentence whatever it says
+            said = [u for u in units if term_coverage(question, u.text, topic) > 0] if every_year and topic else units
+            per_notice = self._per_notice(said, contexts, need_kind=need_kind,
+                                          scope=(lambda c: c.year) if every_year else _scope_of(info))
             if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
                 common = self._common_items(per_notice, contexts)
                 if common:

@@ -284,3 +284,12 @@ def test_a_part_of_an_outline_by_its_place(assistant, index_reader):
     ctx = next(c for c in assistant.retriever.search(cited.text[:40]).contexts if c.chunk_id == cited.chunk_id)
     parts = store.outline(ctx)
     assert len(parts) >= 3 and parts[2].section == cited.section, (cited.section, [p.section for p in parts])
+
+
+def test_a_question_over_every_year_is_answered_per_year(assistant):
+    """"历年…分别是什么" with no fact of its own: one passage per year, not the best year alone."""
+    result = assistant.ask("历年质量月通知里关于计量的活动分别是什么？")
+    assert result.answerable, result.answer
+    years = {row["year"] for row in catalogue() for c in result.citations if row["file"] == c.source}
+    assert len(years) >= 2, result.answer
+    assert all("计量" in c.text for c in result.citations)
