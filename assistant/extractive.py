@@ -410,7 +410,7 @@ class ExtractiveAnswerer:
         if len(refs) < 2:
             return text
         places = {p.name for p in find_places(question)} | {p.name[:2] for p in find_places(question)}
-        wanted = [m.group(0) for m in refs if any(p and p in m.group(1) for p in places)]
+        wanted = [re.sub(r"^[和及与、]", "", m.group(0)) for m in refs if any(p and p in m.group(1) for p in places)]
         if not wanted and re.search(r"省里|省级|全省|省质量", question):
             wanted = [m.group(0) for m in refs if "省" in m.group(1) or "省" in m.group(3)[:3]]
         return "；".join(wanted) if wanted else text
@@ -566,7 +566,7 @@ class ExtractiveAnswerer:
                     continue
                 seen.add(u.text)
                 text = _unit_display(u, contexts[u.context])
-                if "doc_no" in kinds:
+                if {"doc_no", "basis"} & set(kinds):
                     text = self._matching_references(question, text)
                 chosen.append((contexts[u.context], text))
         cited: dict[int, Context] = {}

@@ -238,7 +238,13 @@ def _replace_slots(prev: str, prev_turn: _Turn, new: _Turn) -> str:
         else:
             at = prev_turn.scope_spans[0][0] if prev_turn.scope_spans else 0
             edits.append((at, at, _year_text(new.years)))
-    if new.has_place:
+    anchor = _ANCHOR.search(prev)
+    asked_of = [sp for sp in prev_turn.scope_spans if anchor and sp[0] >= anchor.end()]
+    if new.has_place and asked_of and len(prev_turn.scope_spans) > 1:
+        # "永安那个方案依据省里哪个文件" → "那三明市的呢": the place of the thing asked about changes,
+        # not the document the question is about
+        edits.append((asked_of[-1][0], asked_of[-1][1], new.scope_words()))
+    elif new.has_place:
         words = new.scope_words()
         if prev_turn.scope_spans:
             first, *others = prev_turn.scope_spans
@@ -335,8 +341,17 @@ def _resolve_pronoun(new: _Turn, previous: str, prev_turn: _Turn, settings: Sett
                 head += named.group(0)
             elif _NOTICE_ATTR.search(new.body):  # 它的文号/附件… can only be the notice's
                 head += "通知"
+        if new.has_place and not _pronoun_scoped(new):
+            # "它是依据省里哪个文件的": 它 is that notice; the place names what is asked of it
+            return _absolute(_join(head, new.body), settings)
         return _compose(head, new.body, new, settings)
     raise ValueError(f"unknown pronoun kind {new.pronoun!r}")
+
+
+def _pronoun_scoped(new: _Turn) -> bool:
+    """A place right after the pronoun scopes it ("它省里的版本呢"); one later in the sentence does not."""
+    start = len(new.text) - len(new.body)
+    return any(a <= start + 1 for a, _ in new.scope_spans)
 
 
 def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _Turn, settings: Settings) -> str:

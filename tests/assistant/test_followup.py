@@ -295,3 +295,12 @@ def test_cli_ask_with_history(built_index, tmp_path):
 def test_a_follow_up_about_a_reported_event_keeps_the_event(settings, previous, turn, kept):
     out = rewrite_question(turn, [previous], settings)
     assert kept in out and turn.rstrip("？") in out, out
+
+
+def test_a_place_after_the_pronoun_names_what_is_asked_of_it(settings):
+    """"它是依据省里哪个文件的": 它 stays the plan asked about; "那市里的呢" then swaps that qualifier."""
+    history = ["宁化那个方案的文号多少"]
+    second = rewrite_question("它是依据省里哪个文件的", history, settings)
+    assert second.startswith("宁化") and "省里" in second, second
+    third = rewrite_question("那市里的呢？", history + ["它是依据省里哪个文件的"], settings)
+    assert third.startswith("宁化") and "市里" in third and "省里" not in third, third

@@ -136,3 +136,9 @@ def test_attachments_asked_by_number():
 def test_a_quoted_fragment_with_an_ellipsis_is_its_words():
     plan = parse_plan("“……质量强国”结尾的那条口号各年怎么写的？", S)
     assert plan.fact == "slogans" and plan.op == "per_year" and plan.topic == ["质量强国"]
+
+
+def test_a_level_qualifying_the_document_a_notice_is_based_on_keeps_the_scope():
+    first = parse_plan("宁化县那个方案的文号多少？", S)
+    plan = plan_question("它是依据省里哪个文件的？", ["宁化县那个方案的文号多少？"], S)
+    assert plan.fact == "based_on" and plan.scope.regions == first.scope.regions
