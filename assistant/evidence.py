@@ -25,7 +25,7 @@ OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部�
 # "主题宣传 / 主题建议 / 主题活动" name a themed thing, not the theme asked for.
 THEME_ASKED = r"主题(?!宣传|建议|活动|教育|征集|党日|论坛|展|演讲|沙龙|推广|日|周|实践|讲座|培训|作品|歌|曲)"
 # Which kind of fact a question asks for, by its cue words.
-# "那4个方面都是啥 / 这三项举措是什么": the items of a set the text counted
+# "那6个板块分别指啥 / 这两项措施指什么": the items of a set the text counted
 _N_ITEMS_ASKED = r"(?:\d{1,2}|[两三四五六七八九十])\s*(?:个|项|大|类|条|块)[\u4e00-\u9fa5]{0,4}?(?:都|分别|各)?(?:是|有)(?:什么|啥|哪些)"
 QUESTION_KINDS = [
     ("doc_no", r"文号|发文字号|文件号|字号"),

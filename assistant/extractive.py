@@ -299,7 +299,7 @@ class ExtractiveAnswerer:
             if len(per_notice) > 1:
                 return self._compose_per_notice(per_notice, contexts, several)
         if COMPARED.search(question) and self._facts_needed(kinds):
-            # "和…报道的那次的主题有啥不一样": one side named by scope, the other only by what it says —
+            # "和那篇…综述里的口号有何出入": one side named by scope, the other only by what it says —
             # the two notices holding the fact asked, best first
             per_notice = dict(list(self._per_notice(units, contexts).items())[:2])
             if len(per_notice) == 1:

@@ -241,7 +241,7 @@ def _replace_slots(prev: str, prev_turn: _Turn, new: _Turn) -> str:
     anchor = _ANCHOR.search(prev)
     asked_of = [sp for sp in prev_turn.scope_spans if anchor and sp[0] >= anchor.end()]
     if new.has_place and asked_of and len(prev_turn.scope_spans) > 1:
-        # "永安那个方案依据省里哪个文件" → "那三明市的呢": the place of the thing asked about changes,
+        # "东山那份计划按照市里哪份文件定的" → "那县里的呢": the place of the thing asked about changes,
         # not the document the question is about
         edits.append((asked_of[-1][0], asked_of[-1][1], new.scope_words()))
     elif new.has_place:
@@ -342,7 +342,7 @@ def _resolve_pronoun(new: _Turn, previous: str, prev_turn: _Turn, settings: Sett
             elif _NOTICE_ATTR.search(new.body):  # 它的文号/附件… can only be the notice's
                 head += "通知"
         if new.has_place and not _pronoun_scoped(new):
-            # "它是依据省里哪个文件的": 它 is that notice; the place names what is asked of it
+            # "它是按照市里哪份文件定的": 它 is that notice; the place names what is asked of it
             return _absolute(_join(head, new.body), settings)
         return _compose(head, new.body, new, settings)
     raise ValueError(f"unknown pronoun kind {new.pronoun!r}")
@@ -360,7 +360,7 @@ def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _T
     if _SMALL_TALK.match(question):
         return question
     if PART_ASKED.match(_CUE.sub("", question)) and _OUTLINE_ASKED.search(previous):
-        # "第五块讲了啥" after "活动安排分哪几块": a part of the outline just listed, of the same topic
+        # "第三部分说了什么" after "工作措施分几部分": a part of the outline just listed, of the same topic
         stem = re.sub(r"(?:分为?|分成|包括|包含|都有|有)$", "", _stem(previous))
         return _compose(stem + "的", _CUE.sub("", question), new, settings, sep="")
 

@@ -254,7 +254,7 @@ def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | N
             scope.years = sorted(set(previous.scope.years) | set(new.scope.years))
         else:
             scope.years = new.scope.years
-    # "它是依据省里哪个文件的": the level names the document it is based on, 它 stays the notice asked about
+    # "它是按照市里哪份文件定的": the level names the document it is based on, 它 stays the notice asked about
     qualifies_value = bool(_SINGULAR.match(text)) and new.fact == "based_on"
     if (new.scope.levels or new.scope.regions) and not qualifies_value:
         scope.levels, scope.regions, scope.docs = new.scope.levels, new.scope.regions, []

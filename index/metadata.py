@@ -203,7 +203,7 @@ def _first_place(text: str) -> Place | None:
         return None
     end, place = spans[0][1], spans[0][2]
     for start, stop, nxt in spans[1:]:
-        # "海口市市场监督管理局琼山分局": a city bureau's district branch is of the district
+        # a city bureau's district branch ("…局湖里分局") is of the district
         branch = re.fullmatch(r"市场监督管理局|市场监管局", text[end:start]) and text[stop:stop + 2] == "分局"
         if start != end and not branch:
             break
