@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from assistant.evidence import counted_thing, enumerates, named_count, split_units
-from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, PART_ASKED, SAME, Unit, kind_evidence, question_kinds, score_units,
-                               term_coverage, topic_terms)
+from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, PART_ASKED, SAME, Unit, kind_evidence,
+                                question_kinds, score_units, term_coverage, topic_terms)
 from assistant.results import Context
 from assistant.similarity import UnitSimilarity
 from assistant.retrieve import Retrieval
@@ -231,7 +231,7 @@ class ExtractiveAnswerer:
         if "issue_date" in kinds:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
         if need_fact:
-            units = self._kind_units(question, units, contexts, kinds)
+            units = self._kind_units(question, units, contexts)
             if not units:
                 return self.refusal(retrieval, f"检索到的通知中没有写明相关的{WHAT[need_fact[0]]}。")
         measure, noun = counted_thing(question) if kinds == ["count"] else ("", "")
@@ -283,7 +283,6 @@ class ExtractiveAnswerer:
         ctx = contexts[best.context]
         info = retrieval.info
         several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
-        per_notice: dict[tuple, Unit] = {}
         every_year = not info.years and _EVERY_YEAR.search(question)
         if several or every_year or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
             need_kind = not (several or every_year) or bool(self._facts_needed(kinds))
@@ -328,7 +327,7 @@ class ExtractiveAnswerer:
         return self._compose(question, units, contexts, kinds)
 
     @staticmethod
-    def _kind_units(question: str, units: list[Unit], contexts: list[Context], kinds: list[str]) -> list[Unit]:
+    def _kind_units(question: str, units: list[Unit], contexts: list[Context]) -> list[Unit]:
         """Units holding the kind of fact asked for — unless they all sit in passages that name none
         of the question's terms while another passage does: then the cue word misled (a "主题建议"
         in a letter is no 活动主题) and the best passage's own units are kept."""

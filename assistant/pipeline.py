@@ -58,9 +58,9 @@ MAX_PARTS = 4
 
 # A part that opens with 各/每/分别 asks about each item of the set the part before it counted
 # ("分几块？各块标题是什么"): one question about one set, not two.
+_EACH_OF_THEM = re.compile(r"^(?:各|每|分别)")
 # "主题里带“…”的那年" / "口号有“…”那一年": a year named by a wording its notices hold
 _THAT_YEAR = re.compile(r"[^，,。？?“”\"]{0,8}[“\"]([^”\"]{2,30})[”\"][^，,。？?“”]{0,6}?那(?:一)?年")
-_EACH_OF_THEM = re.compile(r"^(?:各|每|分别)")
 
 
 def split_questions(question: str) -> list[str]:

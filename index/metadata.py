@@ -224,9 +224,9 @@ def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str
             # province, when the text names only one
             provinces = {province_of(p.name) for p in find_places(body)} - {""}
             return "provincial", provinces.pop() if len(provinces) == 1 else "", ""
-        named = {p.name for p in find_places(body)}
-        cities = {p.name for p in find_places(body) if p.kind == "province" and p.name.endswith("市")}
-        if re.search(r"全市|我市|市委|市政府", body[:600]) and len(cities) == 1 and named <= cities:
+        named = find_places(body)
+        cities = {p.name for p in named if p.kind == "province" and p.name.endswith("市")}
+        if re.search(r"全市|我市|市委|市政府", body[:600]) and len(cities) == 1 and {p.name for p in named} <= cities:
             # a municipality's own text ("我市…全市16个区"), naming no place but that municipality
             return "provincial", cities.pop(), ""
         if "全国" in title or re.search(r"全国|总局", body[:300]):
