@@ -253,6 +253,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
         if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
         verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"
+    phrases = _phrases(question, terms)
     split = [split_units(ctx) for ctx in contexts]
     for ctx, texts in zip(contexts, split):
         top = ctx.section.split(" > ")[0]
@@ -278,7 +279,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
             if "person" in kinds and verbs and not said and not any(v in text for v in verbs):
                 # "谁出席讲话": a person named for something else does not answer
                 kind_ok = any(kind_evidence(k, plain, ctx.section) for k in kinds if k not in ("person", "count"))
-            score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0)
+            score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0) + _phrase_bonus(phrases, plain)
             score += semantic_weight * closeness.get(text, 0.0)
             if "deadline" in kinds and kind_evidence("deadline", plain, ctx.section):
                 score += 0.2  # "几号前报": a date something is due by, before any other date
@@ -291,6 +292,23 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
             units.append(Unit(text, ci, score, kind_ok))
     units.sort(key=lambda u: -u.score)
     return units
+
+
+def _phrases(question: str, terms: list[str]) -> list[str]:
+    """The question's runs of words around a focus term, longer than the term ("质量工作格局" around
+    格局), longest first: a sentence holding the whole run says what was asked more surely than one
+    holding its words apart."""
+    q = to_simplified(re.sub(r"\s+", "", question))
+    runs = re.split(r"[，,。？?！!、：:；;“”\"「」《》（）()]", q)
+    out = {run[i:j] for run in runs for i in range(len(run)) for j in range(i + 4, min(len(run), i + 12) + 1)
+           for t in terms if t in run[i:j] and j - i > len(t)}
+    return sorted(out, key=len, reverse=True)
+
+
+def _phrase_bonus(phrases: list[str], text: str) -> float:
+    text = re.sub(r"\s+", "", text)
+    best = next((p for p in phrases if p in text), "")
+    return min(0.4, 0.1 * (len(best) - 3)) if best else 0.0
 
 
 def _term_in(term: str, text: str) -> bool:

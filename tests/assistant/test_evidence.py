@@ -34,3 +34,12 @@ def test_a_theme_pledging_a_strong_nation_is_the_national_one():
     assert _pledges_level("围绕“提升服务品质 共建质量强国”主题开展活动", "national")
     assert not _pledges_level("围绕“提升服务品质 共建质量强省”主题开展活动", "national")
     assert not _pledges_level("贯彻《质量强国建设纲要》", "national")  # the plan's title is no theme
+
+
+def test_a_sentence_holding_the_asked_phrase_whole_scores_above_one_holding_its_words_apart():
+    from assistant.evidence import _phrase_bonus, _phrases
+
+    phrases = _phrases("通知里说的服务保障体系是哪几句？", ["体系"])
+    assert "服务保障体系" in phrases and "体系" not in phrases
+    assert _phrase_bonus(phrases, "要健全“快速响应、专业支撑”的服务保障体系。") > 0
+    assert _phrase_bonus(phrases, "保障服务到位，完善体系建设。") == 0
