@@ -60,6 +60,20 @@ _DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|^\d{4}-\d
 _TITLE_END = ("通知", "方案", "文件", "函", "意见", "决定", "通告", "公告", "通报", "倡议书", "计划", "要点")
 
 
+# Where a web page's own text ends and its frame begins: links to the next article, the site's
+# "contact us" block (its phone is the site's, not the notice's), copyright and ICP lines.
+_PAGE_END = re.compile(r"^(?:上一篇|下一篇|上一条|下一条)\s*[:：]|^(?:与我们联系|联系我们|相关链接|相关新闻|相关阅读)$"
+                       r"|Copyright|版权所有|ICP备")
+
+
+def _drop_page_footer(lines: list[str]) -> list[str]:
+    """Cut a web page's footer: from its first end-of-article line on, when only a few lines follow."""
+    for i, line in enumerate(lines):
+        if i >= 2 and _PAGE_END.search(line) and len(lines) - i <= 15:
+            return lines[:i]
+    return lines
+
+
 def _is_name_list(line: str) -> bool:
     """A 落款 line of several issuing bodies: "市场监管总局 中央宣传部 最高人民法院"."""
     names = line.split()
@@ -139,7 +153,7 @@ def clean_text(raw: str) -> str:
     """Return cleaned text: one paragraph, heading or table row per line."""
     raw = _PINYIN.sub("", raw.replace("\r\n", "\n"))
     lines = [normalise_spacing(strip_markdown(l.rstrip())) for l in raw.split("\n")]
-    lines = _rejoin_cell_tables([line for line in lines if line])  # before its row numbers read as page numbers
+    lines = _rejoin_cell_tables(_drop_page_footer([line for line in lines if line]))  # before its row numbers read as page numbers
     lines = [l for l in lines if not _PAGE_NOISE.match(l)]
     merged: list[str] = []
     for line in lines:

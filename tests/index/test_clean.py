@@ -203,3 +203,17 @@ def test_slogans_stay_one_per_line():
 def test_clean_is_idempotent():
     for name in FILES:
         assert clean_text(clean(name)) == clean(name)
+
+
+def test_a_web_page_footer_is_cut():
+    page = "\n".join(["某县开展质量月宣传活动", "9月10日，县市场监管局在广场开展质量宣传。", "现场发放资料300份。",
+                      "上一篇:某镇召开安全生产会", "下一篇:某县举办培训", "联系我们", "电话:0591-0000000",
+                      "Copyright © 2020 某网站 版权所有"])
+    text = clean_text(page)
+    assert "现场发放资料300份" in text and "0591-0000000" not in text and "上一篇" not in text
+
+
+def test_a_contact_line_inside_a_notice_is_kept():
+    notice = "\n".join(["关于开展质量月活动的通知", "各单位：", "请于9月30日前报送总结。",
+                        "联系人：张某，电话：0591-1234567。", "附件：活动安排表", "某局", "2024年8月1日"])
+    assert "0591-1234567" in clean_text(notice)
