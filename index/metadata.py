@@ -195,6 +195,9 @@ def _kind(title: str, doc_no: str, text: str) -> str:
     return "other" if title else ""
 
 
+_DATELINE = re.compile(r"^[^，。,\n]{0,16}?\d{1,2}月\d{1,2}日电\s*(?:[（(][^）)\n]{0,12}[）)])?", re.M)
+
+
 def _first_place(text: str) -> Place | None:
     """The place a phrase is about: the first place named, or the deepest of a chain written
     together ("广东省徐闻县" → 徐闻县, "浙江省温州市永嘉县局" → 永嘉县)."""
@@ -211,12 +214,27 @@ def _first_place(text: str) -> Place | None:
     return place
 
 
+def _most_named(opening: str, text: str) -> Place | None:
+    """The first place the opening names — unless the text keeps naming another one (a report of 井研
+    opening with the provincial bureau that co-organised: "由四川省纤维检验局、乐山市…、井研县…联合开展")."""
+    first = _first_place(opening)
+    if first is None:
+        return None
+    counts: dict[str, tuple[int, Place]] = {}
+    for _, _, place in place_spans(text):
+        n, _ = counts.get(place.name, (0, place))
+        counts[place.name] = (n + 1, place)
+    n, most = max(counts.values(), key=lambda c: c[0], default=(0, first))
+    return most if n >= 2 * counts.get(first.name, (1, first))[0] and n >= 3 else first
+
+
 def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str]:
     if _NATIONAL.search(issuer) or not issuer and (_NATIONAL.search(title) or "全国“质量月”" in title
                                                   and not find_places(title)):
         return "national", "全国", ""
     # a news report or letter without issuer: the first place its opening names
-    place = _first_place(issuer) or _first_place(title) or _first_place(body[:300])
+    opening = _DATELINE.sub("", body[:300])  # "人民网北京8月29日电": where the agency wrote, not what about
+    place = _first_place(issuer) or _first_place(title) or _most_named(opening, body[:800])
     if place is None:
         # no place anywhere in the opening: a text about the national month ("全国“质量月”…总局…")
         if re.search(r"全省|省委|省政府|省直", body[:600]):
@@ -229,6 +247,8 @@ def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str
         if re.search(r"全市|我市|市委|市政府", body[:600]) and len(cities) == 1 and {p.name for p in named} <= cities:
             # a municipality's own text ("我市…全市16个区"), naming no place but that municipality
             return "provincial", cities.pop(), ""
+        if re.search(r"我市|全市", body[:600]):
+            return "municipal", "", ""  # a city's own report that never names the city
         if "全国" in title or re.search(r"全国|总局", body[:300]):
             return "national", "全国", ""
         return "", "", ""

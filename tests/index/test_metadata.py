@@ -152,3 +152,15 @@ def test_removing_an_override_restores_the_extracted_value(small_index, embeddin
     (settings.index.corpus_dir / OVERRIDES).unlink()
     ingest(settings, show_progress=False, embeddings=embeddings)
     assert Snapshot.load(settings.index.index_dir).files[FUJIAN_2025].meta["doc_no"] == ""
+
+
+def test_a_news_agency_dateline_is_no_place_of_the_report():
+    text = "某报北京9月2日电（记者 王某）全国质协系统质量月活动启动仪式日前举行，全国质量月活动随即展开。\n会议发布了年度活动安排。"
+    m = extract_metadata(clean_text(text))
+    assert m.level == "national" and m.region == "全国"
+
+
+def test_a_city_report_that_never_names_its_city_is_municipal_with_region_unknown():
+    text = "今天，我市在一家企业启动2019年全国质量月活动。\n今年我市将实施十大质量提升行动，全市各区同步开展。"
+    m = extract_metadata(clean_text(text))
+    assert (m.level, m.region) == ("municipal", "")
