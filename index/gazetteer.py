@@ -165,3 +165,12 @@ def short_names_of(name: str) -> list[str]:
     """The short forms of a known place's name (浙江省 → [浙江]); [] for an unknown name."""
     place = lookup(name)
     return short_names(place.name, place.kind) if place else []
+
+
+_LEVEL_OF_KIND = {"province": "provincial", "prefecture": "municipal", "county": "county"}
+
+
+def level_of(name: str) -> str:
+    """The administrative level of a known place, in the catalogue's words (永安市 → county); "" if unknown."""
+    place = lookup(name)
+    return _LEVEL_OF_KIND.get(place.kind, "") if place else ""

@@ -68,6 +68,11 @@ class DocumentStore(ABC):
     def texts(self) -> list[str]:
         """Every passage's title, section and text, to tell what the index mentions at all."""
 
+    def containing(self, word: str) -> list[Context]:
+        """Every passage whose text holds `word` (whitespace ignored), in document order: a term asked
+        "in which years" is looked up in all documents, not only in the passages retrieved."""
+        return []
+
     def facts(self, source: str) -> list:
         """The notice facts (index/facts.py NoticeFacts) of one document; [] where none are known."""
         return []
@@ -148,6 +153,11 @@ class IndexStore(DocumentStore):
     def texts(self) -> list[str]:
         return _view_texts(self.reader.view())[0]
 
+    def containing(self, word: str) -> list[Context]:
+        view, word = self.reader.view(), re.sub(r"\s+", "", word)
+        return [self.passage(cid, 0.0, view) for entry in view.snapshot.files.values() for cid in entry.chunk_ids
+                if word in re.sub(r"\s+", "", view.record(cid)["text"])]
+
     def mentions(self, word: str) -> bool:
         return word in _view_texts(self.reader.view())[1]
 
@@ -203,6 +213,10 @@ class PassageStore(DocumentStore):
 
     def texts(self) -> list[str]:
         return [p.text for p in self.passages]
+
+    def containing(self, word: str) -> list[Context]:
+        word = re.sub(r"\s+", "", word)
+        return [p for p in self.passages if word in re.sub(r"\s+", "", p.text)]
 
 
 def year_words(year: int) -> list[str]:
