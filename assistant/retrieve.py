@@ -59,12 +59,15 @@ def as_document(ctx: Context) -> Document:
                     metadata={k: v for k, v in ctx.__dict__.items() if k != "text"})
 
 
-def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[str]) -> tuple[bool, bool, bool]:
+def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[str]) -> tuple[float, bool, bool]:
     """Whether a passage is of the year, level and region asked. A document whose year was not read
     matches a year its passage names; a region matches where the passage or its title names it."""
     where = f"{meta.get('region', '')}{meta.get('title', '')}{meta.get('section', '')}{text}"
     year = meta.get("year")
-    year_ok = year in years if year else any(w in where for y in years for w in year_words(y))
+    named = any(w in (where if not year else text) for y in years for w in year_words(y))
+    # a passage of another year that states figures of the year asked ("2023年全省合格率…" in a 2024
+    # report) half matches it
+    year_ok = 1.0 if (year in years if year else named) else 0.5 if named else 0.0
     return (year_ok,
             bool(level) and meta.get("level") == level,
             bool(regions) and any(name in where for r in regions for name in [r] + short_names_of(r)))
@@ -131,7 +134,7 @@ class HybridRetriever(BaseRetriever):
             scored.append((score, idx, year_ok, level_ok, region_ok))
         scored.sort(key=lambda t: -t[0])
         if filters:
-            strict = [t for t in scored if (not filters.year or t[2]) and (not filters.level or t[3])
+            strict = [t for t in scored if (not filters.year or t[2] >= 1.0) and (not filters.level or t[3])
                       and (not filters.region or t[4])]
             if strict:
                 scored = strict
