@@ -72,6 +72,7 @@ _TAIL_VERB = re.compile(r"(?:报给|报送给?|交给|发给|送给|[给是为�
 _UNIT_SUFFIX = re.compile(r"(?:大队|中心|[科处局所队办厅委会站院室组司])$")
 _NOTICE_ATTR = re.compile(r"文号|发文字号|字号|附件|发文|印发|落款|成文|抄送|主送")
 _OUTLINE_ASKED = re.compile(r"哪几|哪些|几块|几部分|几个方面|分别|列一下|列出")
+_POINTS_BACK = re.compile(r"[那这该此上前][一两二三四五六七八九几]?[篇份个项条次家]")  # "那两篇", "这份": named before
 _SMALL_TALK = re.compile(r"^(?:谢谢|多谢|感谢|好的|好|明白了?|收到|知道了|ok|OK|嗯+|再见|你好|您好)[！!。.，,～~]*$")
 _ALL_YEARS = re.compile(r"历年|每年|各年|哪一年|哪年|几年|往年|近几年|这几年|历届")
 
@@ -376,6 +377,9 @@ def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _T
     # its own topic: carry over the scope it leaves out, never the old topic
     if _ALL_YEARS.search(question):
         return question
+    if new.has_place and new.has_qword and not new.cue and not _ends_with_ne(new) and not _attribute_only(new.content) \
+            and not _POINTS_BACK.search(question):
+        return question  # its own topic, place and question word, no 那/呢/那两篇: a new question, it inherits nothing
     if new.has_place or _ANCHOR.search(new.body):
         missing = ("" if new.years else _year_text(prev_turn.years)) + \
             ("" if new.has_place else prev_turn.scope_words())

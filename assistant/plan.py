@@ -245,8 +245,9 @@ def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | N
     own_scope = not new.scope.empty()
     pronoun = bool(_PLURAL.match(text) or _SINGULAR.match(text))
     bare = bool(_BARE.search(text)) and not _QWORDS.search(_BARE.sub("", text))
-    if (new.fact or new.topic) and (new.scope.years or new.scope.regions) and not pronoun and not bare:
-        return new  # its own topic and its own year or place: a new question, nothing inherited
+    own_level = new.scope.levels and new.topic and _QWORDS.search(text) and not re.match(r"^(?:那么|那|还有|另外)", text)
+    if (new.fact or new.topic) and (new.scope.years or new.scope.regions or own_level) and not pronoun and not bare:
+        return new  # its own topic and its own year, place or level (no 那/呢): a new question, nothing inherited
     changes: dict = {"source": new.source}
     scope = previous.scope.model_copy(deep=True)
     if new.scope.years:

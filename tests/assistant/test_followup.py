@@ -304,3 +304,18 @@ def test_a_place_after_the_pronoun_names_what_is_asked_of_it(settings):
     assert second.startswith("宁化") and "省里" in second, second
     third = rewrite_question("那市里的呢？", history + ["它是依据省里哪个文件的"], settings)
     assert third.startswith("宁化") and "市里" in third and "省里" not in third, third
+
+
+def test_a_new_topic_naming_its_own_level_inherits_no_year(settings):
+    q = "国家局的通知里对网络交易平台提了什么要求？"
+    assert rewrite_question(q, ["2024年省里附件2里省教育厅做了什么？", "省文旅厅呢？"], settings) == q
+
+
+def test_an_attribute_asked_of_another_level_keeps_the_year(settings):
+    out = rewrite_question("全国的通知写了报送截止日期没有？", ["2025年省里质量月总结报给哪个处？"], settings)
+    assert slots(out)[0] == [2025]
+
+
+def test_a_pair_pointed_back_to_keeps_the_year(settings):
+    out = rewrite_question("江西和湖北那两篇的主题一样吗？", ["2021年江西质量月主题是什么？"], settings)
+    assert slots(out)[0] == [2021]
