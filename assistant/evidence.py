@@ -66,7 +66,9 @@ _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
 
-_COUNTED = re.compile(r"(?:多少|几)\s*(场次|人次|个|家|项|条|名|位|场|次|份|批|类|届|人)?\s*([\u4e00-\u9fa5]{1,4})?")
+# measure words a count is given in ("19幅海报", "700余份资料", "3场次")
+_MEASURE = "场次|人次|个|家|项|条|名|位|场|次|份|批|类|届|人|幅|张|册|本|篇|台|户|所|辆|件|起|期|轮|支|座|处|种|块|箱|盒|吨"
+_COUNTED = re.compile(r"(?:多少|几)\s*(" + _MEASURE + r")?\s*([\u4e00-\u9fa5]{1,4})?")
 
 
 def counted_thing(question: str) -> tuple[str, str]:
@@ -94,8 +96,8 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
     for key in dict.fromkeys([noun[:2], noun[-2:]]):
         key = re.escape(key)
         if measure and re.search(number + re.escape(measure) + r"[^，。；,]{0,12}" + key, text) \
-                or re.search(number + r"(?:[个家项条名位场次份批类届])?\s*(?:[\u4e00-\u9fa5]{0,4})?" + key, text) \
-                or re.search(key + r"[^。；，,\d]{0,10}\d+\s*(?:余|多)?\s*[个家项条名位场次份批类届人%％]", text):
+                or re.search(number + r"(?:" + _MEASURE + r")?\s*(?:[\u4e00-\u9fa5]{0,4})?" + key, text) \
+                or re.search(key + r"[^。；，,\d]{0,10}\d+\s*(?:余|多)?\s*(?:" + _MEASURE + r"|%|％)", text):
             return True  # "26个部门", "51家企事业单位", "发放资料1400余份"
     return False
 
@@ -173,7 +175,9 @@ def focus_terms(question: str) -> list[str]:
     # literal values the question quotes (a phone, an e-mail, a 文号, a long number) name their passage
     literals = PHONE.findall(question) + EMAIL.findall(question) + DOC_NO.findall(question) \
         + re.findall(r"(?<![\d年])\d{3,}(?![\d年])", question) + re.findall(r"[一二三四五六七八九十两\d]大", question)
-    words = [w for w, flag in pos_tokens(question) if flag.startswith(_CONTENT_POS)]
+    # an item's place in a list ("第4项是") is no word of its content
+    plain = re.sub(r"第[一二三四五六七八九十两\d]{1,3}(?:项|条|个|家|句|名|位|件|份|块|部分)", "，", question)
+    words = [w for w, flag in pos_tokens(plain) if flag.startswith(_CONTENT_POS)]
     out = []
     for t in quoted + literals + words:
         t = re.sub(r"\s+", "", t.lower())
@@ -214,6 +218,10 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
     if kind == "date":
         return bool(DATE.search(text) or re.search(r"\t全年\t", text))
     if kind == "who_leads":
+        # a list under a body's own heading ("附件2 … > 一、省市场监管局"): each item is that body's
+        heading = section.split(" > ")[-1]
+        if re.fullmatch(r"[一二三四五六七八九十]{1,3}、[^：:，。]{2,15}[：:]?", heading) and _OFFICE.search(heading):
+            return True
         return "\t" in text or bool(_ORG_LINE.match(text) or _OFFICE.search(text)) \
             or bool(re.search(r"牵头|主办|承办|负责|组织|联合", text))
     if kind == "person":  # a person is named by a post or title: 副市长李某, 局长, 主任, 负责人
@@ -249,7 +257,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
     wanted_item = item.group(1) if item else ""
     labels: set[str] = set()
     measure, noun = counted_thing(question) if "count" in kinds else ("", "")
-    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导", question) \
+    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导|下发|印发|召开", question) \
         if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
         verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"
@@ -268,6 +276,10 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
         for text in texts:
             if len(text) <= 16 and "，" not in text and "," not in text and not kind_evidence("date", text, ""):
                 run_in = text
+            if verbs:
+                text = _clauses_doing(text, verbs, kinds, ctx.section)
+            if (measure or noun) and not _SEVERAL_COUNTS.search(question):
+                text = _clauses_counting(text, measure, noun, terms)
             hay = to_simplified(re.sub(r"\s+", "", text + run_in + ctx.section + ctx.title).lower())
             overlap = sum(w for t, w in weights.items() if t in hay) / total
             plain = to_simplified(text)
@@ -275,6 +287,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
                           for k in kinds if k != "count" or not (measure or noun))
             if "count" in kinds and (measure or noun):
                 kind_ok = kind_ok or counts_thing(plain, measure, noun)
+            if "who_leads" in kinds and any(v in text for v in verbs) and _BODY.search(plain):
+                kind_ok = True  # "哪个部门下发的": a body named beside the verb asked, whatever its name
             said = any(v in ("讲话", "致辞") for v in verbs) and re.search(r"讲话|致辞|表示|指出|强调|介绍", text)
             if "person" in kinds and verbs and not said and not any(v in text for v in verbs):
                 # "谁出席讲话": a person named for something else does not answer
@@ -292,6 +306,39 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
             units.append(Unit(text, ci, score, kind_ok))
     units.sort(key=lambda u: -u.score)
     return units
+
+
+_BODY = re.compile(r"[\u4e00-\u9fa5]{2,}(?:领导小组|委员会|办公室|局|厅|部|委|中心|协会|学会|小组)")
+_ACTOR = re.compile(r"[\u4e00-\u9fa5]{2,}(?:局|厅|委|办|部|中心|协会|学会)[\u4e00-\u9fa5]{0,8}(?:书记|局长|主任|处长|科长|巡视员|调研员|会长|负责人)")
+
+
+def _clauses_doing(text: str, verbs: list[str], kinds: list[str], section: str) -> str:
+    """"吴峰出席仪式并宣布活动正式启动,刘功元发布…" asked who 宣布: the sentence up to the last clause
+    doing what was asked, when a later clause names another person or body doing something else."""
+    bounds = [0] + [m.end() for m in re.finditer(r"[，,；;]", text)] + [len(text) + 1]
+    clauses = [text[bounds[i]:bounds[i + 1] - 1] for i in range(len(bounds) - 1)]
+    doing = [i for i, c in enumerate(clauses) if any(v in c for v in verbs)]
+    if not doing or doing[-1] == len(clauses) - 1:
+        return text
+    asked = [k for k in kinds if k in ("who_leads", "person")] + ["person"]
+    actor = any(kind_evidence(k, c, section) or _ACTOR.search(c) for c in clauses[doing[-1] + 1:] for k in asked)
+    return text[:bounds[doing[-1] + 1] - 1].strip() if actor else text
+
+
+_SEVERAL_COUNTS = re.compile(r"加起来|一共|合计|总共|共计|分别|各|[和及与跟]")
+
+
+def _clauses_counting(text: str, measure: str, noun: str, terms: list[str]) -> str:
+    """"制造业产品质量合格率多少" in "…制造业产品质量合格率93.93%,消费品质量合格率91.24%": the clause
+    counting what was asked, when it names more of the question's terms than the other counting clauses."""
+    parts = [p for p in re.split(r"(?<=[，,；;])", text) if p.strip()]
+    counting = [p for p in parts if counts_thing(to_simplified(p), measure, noun)]
+    if len(counting) < 2 or not terms:
+        return text
+    cover = {p: sum(t in to_simplified(re.sub(r"\s+", "", p)) for t in terms) for p in counting}
+    top = max(cover.values())
+    best = [p for p in counting if cover[p] == top]
+    return best[0].rstrip("，,；;").strip() if len(best) == 1 else text
 
 
 def _phrases(question: str, terms: list[str]) -> list[str]:

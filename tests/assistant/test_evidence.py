@@ -43,3 +43,47 @@ def test_a_sentence_holding_the_asked_phrase_whole_scores_above_one_holding_its_
     assert "服务保障体系" in phrases and "体系" not in phrases
     assert _phrase_bonus(phrases, "要健全“快速响应、专业支撑”的服务保障体系。") > 0
     assert _phrase_bonus(phrases, "保障服务到位，完善体系建设。") == 0
+
+
+@pytest.mark.parametrize("question,thing", [
+    ("现场贴了几幅展板？", ("幅", "展板")),
+    ("一共发了多少份倡议书", ("份", "倡议书")),
+    ("检查了几家超市？", ("家", "超市")),
+])
+def test_the_counted_thing_follows_its_measure_word(question, thing):
+    from assistant.evidence import counted_thing
+
+    assert counted_thing(question) == thing
+
+
+def _unit_texts(question: str, text: str) -> list[str]:
+    from assistant.evidence import question_kinds, score_units
+    from assistant.results import Context
+
+    ctx = Context("c1", "report.txt", "某县质量月报道", "", "正文", text, 1.0)
+    return [u.text for u in score_units(question, [ctx], question_kinds(question))]
+
+
+def test_a_who_question_keeps_the_clauses_doing_what_was_asked():
+    text = "市局副局长王某出席并宣布活动启动，县局局长李某介绍了全年质量提升任务。"
+    assert _unit_texts("谁宣布活动启动的？", text)[0] == "市局副局长王某出席并宣布活动启动"
+    # no other actor after the verb: the sentence stays whole
+    whole = "活动由县质量强县办宣布启动，现场气氛热烈。"
+    assert _unit_texts("谁宣布活动启动的？", whole)[0] == whole
+
+
+def test_a_rate_question_keeps_the_clause_of_the_rate_asked():
+    text = "全县农产品抽检合格率98.6%，工业产品抽检合格率95.2%。"
+    assert _unit_texts("那个县工业产品抽检合格率多少？", text)[0].rstrip("。") == "工业产品抽检合格率95.2%"
+    # a question asking for both keeps both
+    assert _unit_texts("农产品和工业产品的抽检合格率各多少？", text)[0] == text
+
+
+def test_a_body_named_beside_the_verb_asked_answers_who():
+    from assistant.evidence import question_kinds, score_units
+    from assistant.results import Context
+
+    ctx = Context("c1", "report.txt", "某省质量月报道", "", "正文",
+                  "为开展好活动，某省质量发展委员会下发了《关于开展质量月活动的通知》。各地积极组织开展宣传。", 1.0)
+    units = score_units("那个通知是哪个部门下发的？", [ctx], question_kinds("那个通知是哪个部门下发的？"))
+    assert units[0].kind_match and "下发" in units[0].text
