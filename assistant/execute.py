@@ -18,7 +18,7 @@ from assistant.plan import FACT_NAMES, LEVEL_NAMES, Plan
 from assistant.results import Context
 from index.facts import Fact, NoticeFacts
 from index.facts_store import FactStore
-from index.gazetteer import short_names_of
+from index.gazetteer import level_of, short_names_of
 from index.store import IndexStore, mentions_place
 
 _WS = re.compile(r"\s+")
@@ -29,6 +29,9 @@ _ATTACHMENT_HOLDS = {"slogans": "口号", "activities": "活动", "activities.le
 # passages of other notices cannot answer them either.
 _OWN_FACTS = ("theme", "slogans", "period", "contacts", "deadlines")
 _LEVEL_WORD = {"national": "全国", "provincial": "省", "municipal": "市", "county": "县"}
+
+
+_SIDED = ("compare", "difference", "common", "change")
 
 
 def squash(text: str) -> str:
@@ -90,8 +93,9 @@ class Executor:
             names = [n for r in s.regions for n in [r] + short_names_of(r)]
             if nf.region in s.regions or any(n in nf.title + nf.issuer for n in names):
                 place = 2
-            elif "national" in s.levels and nf.level == "national":
-                place = 1  # "永安的口号和全国的比": a place and a level, each its own side
+            elif nf.level in s.levels and nf.level not in {level_of(r) for r in s.regions} \
+                    and (len(s.years) > 1 or plan.op in _SIDED):
+                place = 1  # "永安的口号和全国的(省里的)比": a place and another level, each its own side
             elif nf.region or nf.level:
                 return None
         elif s.levels:
@@ -251,7 +255,8 @@ class Executor:
     def _side_items(self, plan: Plan, members: list[NoticeFacts]) -> list[Item]:
         found = []
         for nf in members:
-            other_level = plan.scope.levels and nf.level and nf.level not in plan.scope.levels
+            named_place = plan.scope.regions and (len(plan.scope.years) > 1 or plan.op in _SIDED) and self.fit(nf, plan.with_(scope=plan.scope.model_copy(update={"levels": []})))
+            other_level = plan.scope.levels and nf.level and nf.level not in plan.scope.levels and not named_place
             label = notice_label(nf) if not other_level else \
                 f"{f'{nf.year}年' if nf.year else ''}{'全国' if plan.scope.levels[0] == 'national' else LEVEL_NAMES[plan.scope.levels[0]]}"
             vals = [v if len(v) == 4 else (*v, "") for v in self.values(nf, plan)]

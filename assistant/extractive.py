@@ -20,9 +20,9 @@ from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, PART_
 from assistant.results import Context
 from assistant.similarity import UnitSimilarity
 from assistant.retrieve import Retrieval
-from assistant.plan import number
+from assistant.plan import number, positions_of
 from index.components.script import to_simplified
-from index.gazetteer import find_places, short_names_of
+from index.gazetteer import find_places, level_of, short_names_of
 from index.settings import Settings
 from index.store import DocumentStore, PassageStore, mentions_place
 
@@ -32,11 +32,14 @@ FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
-_EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届")  # "每年…的活动分别是啥": one answer per year
+_EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届|哪几年|哪些年|都提到|提到过|提过|出现过")  # "每年…的活动分别是啥": one answer per year
 VALUE_KINDS = {"date", "deadline", "issue_date", "phone", "email", "doc_no"}  # answered only by stating the value
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
 WHAT = {"person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
         "who_leads": "牵头或承办单位", "theme": "活动主题", "slogan": "活动口号"}
+# a numbered line of a list or table: "7.开展…", "3、…", "（2）…", "11\t…"
+_NUMBERED = re.compile(r"^(?:(\d{1,2})\s*(?:[.．、]|\t)|[（(](\d{1,2})[）)])\s*(?=\S)")
+_HEADING_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、])\s*")
 _REFERENCE = re.compile(r"([\u4e00-\u9fa5]{0,30})《([^》]{2,80})》（(" + DOC_NO.pattern + r")）")
 
 
@@ -109,6 +112,11 @@ def _scope_of(info) -> Callable[[Context], object]:
     if len(info.years) > 1:
         return lambda c: c.year
     return lambda c: None
+
+
+def _squashed(text: str) -> str:
+    """As focus terms are compared: no whitespace, simplified, lower case."""
+    return to_simplified(re.sub(r"\s+", "", text)).lower()
 
 
 def doc_label(ctx: Context) -> str:
@@ -185,6 +193,8 @@ class ExtractiveAnswerer:
             return early
         kinds = question_kinds(question)
         contexts = self._matching(retrieval)
+        if not retrieval.info.years and _EVERY_YEAR.search(question):
+            contexts = self._with_mentions(question, contexts)
         absent = self._absent_attachment(question, contexts, kinds, retrieval.info.level)
         if absent:
             return self.refusal(retrieval, absent)
@@ -288,7 +298,11 @@ class ExtractiveAnswerer:
             need_kind = not (several or every_year) or bool(self._facts_needed(kinds))
             topic = topic_terms(question)
             # a year is answered by a sentence on the topic, not by its best sentence whatever it says
-            said = [u for u in units if term_coverage(question, u.text, topic) > 0] if every_year and topic else units
+            said = units
+            if every_year and topic:  # a term written whole ("宣传周") before any of its parts ("宣传")
+                said = [u for u in units if all(t in _squashed(u.text) for t in topic)] \
+                    or [u for u in units if any(t in _squashed(u.text) for t in topic)] \
+                    or [u for u in units if term_coverage(question, u.text, topic) > 0]
             per_notice = self._per_notice(said, contexts, need_kind=need_kind,
                                           scope=(lambda c: c.year) if every_year else _scope_of(info))
             if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
@@ -296,7 +310,8 @@ class ExtractiveAnswerer:
                 if common:
                     return common
             if len(per_notice) > 1:
-                return self._compose_per_notice(per_notice, contexts, several)
+                more = self._more_mentions(per_notice, said, contexts, topic) if every_year and topic else None
+                return self._compose_per_notice(per_notice, contexts, several, more)
         if COMPARED.search(question) and self._facts_needed(kinds):
             # "和那篇…综述里的口号有何出入": one side named by scope, the other only by what it says —
             # the two notices holding the fact asked, best first
@@ -317,6 +332,18 @@ class ExtractiveAnswerer:
                 parts = self.store.outline(contexts[i])
                 if len(parts) >= n > 0 and term_coverage(question, parent, terms) > 0:
                     return self._compose_part(parts[n - 1])
+        places = positions_of(question)
+        if len(places) == 1 and places[0] > 0 and not PART_ASKED.search(question):
+            drafted = self._numbered_item(question, places[0], units, contexts)
+            if drafted:
+                return drafted
+        if "list" in kinds or "count" in kinds:
+            # "活动内容分哪几条": a heading the question names whose section has sub-sections
+            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+                heading = _HEADING_NUMBER.sub("", contexts[i].section.rsplit(" > ", 1)[0].rsplit(" > ", 1)[-1])
+                parts = self.store.outline(contexts[i]) if " > " in contexts[i].section else []
+                if len(heading) >= 2 and heading in question and len(parts) > 1:
+                    return self._compose_outline(contexts[i], parts)
         if OUTLINE_CUES.search(question):
             # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
             # in order of evidence, that belongs to a section with several parts
@@ -391,6 +418,28 @@ class ExtractiveAnswerer:
             lines.append(f"{part.section.rsplit(' > ', 1)[-1]}[{n}]")
         return Draft("\n".join(lines), True, cited)
 
+    def _with_mentions(self, question: str, contexts: list[Context]) -> list[Context]:
+        """"哪几年的文件提到过X": the passages of each document that write X whole (every term of it,
+        two per document at most), retrieved or not."""
+        terms = [t for t in topic_terms(question) if len(t) >= 2]
+        if not terms:
+            return contexts
+        out, have = list(contexts), {c.chunk_id for c in contexts}
+        per_source: dict[str, int] = {}
+        for c in contexts:
+            if all(t in _squashed(c.text) for t in terms):
+                per_source[c.source] = per_source.get(c.source, 0) + 1
+        for ctx in self.store.containing(max(terms, key=len)):
+            if ctx.chunk_id in have or per_source.get(ctx.source, 0) >= 2 \
+                    or not all(t in _squashed(ctx.text) for t in terms):
+                continue
+            if len(out) >= len(contexts) + self.settings.retrieval.top_k:
+                break
+            per_source[ctx.source] = per_source.get(ctx.source, 0) + 1
+            have.add(ctx.chunk_id)
+            out.append(ctx)
+        return out
+
     def _with_mastheads(self, contexts: list[Context]) -> list[Context]:
         """Document-level facts (文号, 成文日期, 发文机关, 主送, 依据) live in the 版头 and the opening
         paragraph: bring both in for each notice."""
@@ -413,6 +462,28 @@ class ExtractiveAnswerer:
         if not wanted and re.search(r"省里|省级|全省|省质量", question):
             wanted = [m.group(0) for m in refs if "省" in m.group(1) or "省" in m.group(3)[:3]]
         return "；".join(wanted) if wanted else text
+
+    def _numbered_item(self, question: str, n: int, units: list[Unit], contexts: list[Context]) -> Draft | None:
+        """"附件1第7项是啥": the n-th numbered line of the list the question names (by its 附件 number
+        or its topic words), read across the passages of that section."""
+        attachment = re.search(r"附件\s*(\d{1,2})", question)
+        terms = topic_terms(question)
+
+        def named(ctx: Context) -> bool:
+            if attachment:
+                return re.match(rf"附件\s*{attachment.group(1)}(?!\d)", ctx.section) is not None
+            return not terms or term_coverage(question, ctx.section, terms) > 0
+
+        for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+            if not named(contexts[i]):
+                continue
+            for sib in self.store.siblings(contexts[i]):
+                for line in sib.text.split("\n"):
+                    m = _NUMBERED.match(line.strip())
+                    if m and int(m.group(1) or m.group(2)) == n:
+                        item = line.strip().replace("\t", " ")
+                        return Draft(f"根据{doc_label(sib)}「{sib.section}」，第{n}项：\n{item}[1]", True, {1: sib})
+        return None
 
     def _compose_part(self, first: Context) -> Draft:
         """A sub-section whole: its passages in order, each cited."""
@@ -446,16 +517,21 @@ class ExtractiveAnswerer:
         years = [retrieval.nearest_year] if retrieval.nearest_year else info.years
         # the place first: a place's report of one year may quote a figure of the year before
         regions = [r for r in info.regions if any(_names_region(c, r) for c in contexts)]
+        # "永安的方案和总局的通知": a level other than the place's own is a side of its own
+        # (two sides: two years or a comparison; otherwise the level word names the notice holding the place)
+        other = info.level if regions and info.level_named and info.level not in {level_of(r) for r in regions} \
+            and (len(info.years) > 1 or COMPARED.search(retrieval.query)) else ""
         if regions:
             # a document whose 版头 or title names the place is of that place, every passage of it ("由县
             # 市场监管局主办" says 县 alone); a place named in one section (附件3's 三明市) is that section
             whole = {c.source for r in regions for c in contexts
                      if _names_region(c, r) and (c.kind == "masthead" or c.region == r or r[:2] in c.title)}
-            contexts = [c for c in contexts if c.source in whole or any(_names_region(c, r) for r in regions)]
+            contexts = [c for c in contexts if c.source in whole or any(_names_region(c, r) for r in regions)
+                        or other and c.level == other]
         if years and any(c.year in years for c in contexts):
             contexts = [c for c in contexts if c.year in years or not c.year]
         # two places named are two scopes: a level word then describes something else ("省级部门数")
-        if info.level and info.level_named and len(info.regions) < 2 and any(c.level == info.level for c in contexts):
+        if info.level and info.level_named and len(info.regions) < 2 and not other and any(c.level == info.level for c in contexts):
             contexts = [c for c in contexts if c.level == info.level or not c.level]
         return contexts
 
@@ -520,17 +596,38 @@ class ExtractiveAnswerer:
             lines.append(re.sub(r"^\d{1,2}[.．、]\s*", "", groups[0][key][1]) + "".join(marks))
         return Draft("\n".join(lines), True, cited)
 
+    @staticmethod
+    def _more_mentions(per_notice: dict[tuple, Unit], units: list[Unit], contexts: list[Context],
+                       topic: list[str]) -> dict[tuple, list[Unit]]:
+        """"哪几年提到过X": the other sentences of each notice that write X whole (two at most)."""
+        more: dict[tuple, list[Unit]] = {}
+        for u in units:
+            ctx = contexts[u.context]
+            key = (ctx.year, ctx.level, ctx.source)
+            first = per_notice.get(key)
+            if first and u is not first and u.text != first.text and all(t in _squashed(u.text) for t in topic) \
+                    and len(more.setdefault(key, [])) < 2 and u.text not in [m.text for m in more[key]]:
+                more[key].append(u)
+        return more
+
     def _compose_per_notice(self, per_notice: dict[tuple, Unit], contexts: list[Context],
-                            several: bool = False) -> Draft:
+                            several: bool = False, more: dict[tuple, list[Unit]] | None = None) -> Draft:
+        """One labelled answer per notice; `more` adds further units of a notice (every place it
+        mentions what was asked), each cited to its own passage."""
         cited: dict[int, Context] = {}
+        numbers: dict[str, int] = {}
         lines = ["各通知的说法如下：" if several else "问题未指明年份，各通知的说法如下："]
-        for (year, level, _), unit in sorted(per_notice.items(), key=lambda kv: -(kv[0][0] or 0)):
+        for key, unit in sorted(per_notice.items(), key=lambda kv: -(kv[0][0] or 0)):
+            year, level, _ = key
             ctx = contexts[unit.context]
-            n = len(cited) + 1
-            cited[n] = ctx
             label = f"{year}年{LEVEL_NAMES.get(level, '')}" if year else LEVEL_NAMES.get(level, "")
             lines.append(f"- {label}：{doc_label(ctx)}「{ctx.section}」")
-            lines.append(f"  {_unit_display(unit, ctx)}[{n}]")
+            for u in [unit] + (more or {}).get(key, []):
+                c = contexts[u.context]
+                if c.chunk_id not in numbers:
+                    numbers[c.chunk_id] = len(cited) + 1
+                    cited[numbers[c.chunk_id]] = c
+                lines.append(f"  {_unit_display(u, c)}[{numbers[c.chunk_id]}]")
         return Draft("\n".join(lines), True, cited)
 
     def _compose(self, question: str, units: list[Unit], contexts: list[Context], kinds: list[str]) -> Draft:
@@ -558,11 +655,15 @@ class ExtractiveAnswerer:
             floor = best.score * 0.75
             limit = self.settings.answer.max_answer_sentences if ("who_leads" in kinds or "list" in kinds) else 3
             seen: set[str] = set()
+            terms = topic_terms(question)
             for u in units:
                 if u.score < floor or len(chosen) >= limit:
                     break
                 if u.text in seen or (best.kind_match and not u.kind_match):
                     continue
+                if chosen and terms and contexts[u.context].chunk_id not in {c.chunk_id for c, _ in chosen} \
+                        and term_coverage(question, "".join(t for _, t in chosen), terms) == 1.0:
+                    continue  # what is quoted already says every term asked: another passage only adds noise
                 seen.add(u.text)
                 text = _unit_display(u, contexts[u.context])
                 if {"doc_no", "basis"} & set(kinds):

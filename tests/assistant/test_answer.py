@@ -293,3 +293,35 @@ def test_a_question_over_every_year_is_answered_per_year(assistant):
     years = {row["year"] for row in catalogue() for c in result.citations if row["file"] == c.source}
     assert len(years) >= 2, result.answer
     assert all("计量" in c.text for c in result.citations)
+
+
+# ---- items, parts and mentions read off the document's own structure (expected values from the files)
+
+def _section_lines(name: str, start: str, stop: str) -> list[str]:
+    lines = [l.strip() for l in (CORPUS / name).read_text("utf-8").split("\n") if l.strip()]
+    at = next(i for i, l in enumerate(lines) if re.fullmatch(start, l))
+    end = next((i for i in range(at + 1, len(lines)) if re.match(stop, lines[i])), len(lines))
+    return lines[at + 1:end]
+
+
+def test_the_nth_numbered_item_of_a_named_attachment(assistant):
+    items = [l for l in _section_lines("2025-fujian-provincial-notice.txt", r"附件\s*1", r"附件\s*2")
+             if re.match(r"\d{1,2}[.．、]", l)]
+    result = assistant.ask("2025年省局通知附件1的第4项是什么？")
+    assert result.answerable and squash(items[3]) in squash(result.answer), result.answer
+    assert not any(squash(i) in squash(result.answer) for i in items[:3] + items[4:])
+
+
+def test_the_parts_of_a_heading_the_question_names(assistant):
+    parts = [re.split(r"[。.]", l, 1)[0] for l in _section_lines(
+        "2025-national-samr-notice.txt", r"#*\s*三、活动内容", r"#*\s*四、") if re.match(r"[（(]", l)]
+    result = assistant.ask("2025年总局通知的活动内容分哪几部分？")
+    assert len(parts) >= 5
+    for part in parts:  # each sub-heading, whatever its brackets
+        assert squash(re.sub(r"^[（(].[)）]\s*", "", part)) in squash(result.answer), (part, result.answer)
+
+
+def test_which_documents_mention_a_term_looks_beyond_the_retrieved_passages(assistant):
+    holding = {p.name for p in CORPUS.glob("*.txt") if "电梯" in p.read_text("utf-8")}
+    result = assistant.ask("哪几年的质量月文件里提到过“电梯”？")
+    assert len(holding) >= 3 and {c.source for c in result.citations} == holding, result.answer
