@@ -97,9 +97,12 @@ def _title(head: list[str], lines: list[str]) -> str:
         if "。" in line or re.match(r"^[一二三四五六七八九十]+、", line):
             break
         opening.append(line)
-    headlines = [line for line in opening if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
+    # "栏目名|标题": a site's column and the headline share a line; a time stamp is no headline
+    pieces = [p.strip() for line in opening for p in reversed(line.split("|"))]  # the headline comes last
+    headlines = [line for line in pieces if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
                  and not NAVIGATION.search(line) and not BYLINE.search(line) and not DATE_LINE.match(line)
                  and not re.match(r"^[一二三四五六七八九十]+、", line) and not re.search(r"[|\t]", line)
+                 and not re.search(r"\d{4}-\d{1,2}-\d{1,2}\s*\d{1,2}:\d{2}", line)
                  and not DOC_NO.fullmatch(line.replace(" ", ""))]
     named = [line for line in headlines if "质量月" in line]
     return _unspace((named or headlines or [""])[0])

@@ -164,3 +164,8 @@ def test_a_city_report_that_never_names_its_city_is_municipal_with_region_unknow
     text = "今天，我市在一家企业启动2019年全国质量月活动。\n今年我市将实施十大质量提升行动，全市各区同步开展。"
     m = extract_metadata(clean_text(text))
     assert (m.level, m.region) == ("municipal", "")
+
+
+def test_a_headline_after_the_sites_column_name_and_no_time_stamp():
+    page = "专题报道|2021年某省“质量月”活动启动\n时间:2021-09-08 10:20:00\n某报讯 9月6日，某省质量月活动在省会启动。"
+    assert extract_metadata(clean_text(page)).title == "2021年某省“质量月”活动启动"
