@@ -22,6 +22,9 @@ from index.tokenize import pos_tokens
 PART_ASKED = re.compile(r"第([一二三四五六七八九十\d]{1,2})(?:块|部分|个方面|方面|板块|大块)")
 OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
 
+# "在哪办的 / 具体在西安哪个地方开的 / 举办地点": where an event was held
+PLACE_ASKED = r"在[^，,。？?]{0,6}?哪(?:儿|里|个地方|个市|个城市|个县|个区|家[\u4e00-\u9fa5]{0,3})?[^，,。？?]{0,2}?(?:办|开|举行|举办|召开|启动)|举办地|地点"
+_HELD_AT = re.compile(r"(?:在|于)([\u4e00-\u9fa5A-Za-z0-9（）()·\-“”]{2,30}?)(?:隆重)?(?:举行|举办|召开|启动|开幕|拉开)|地点[：:]\s*(\S{2,30})")
 # "主题宣传 / 主题建议 / 主题活动" name a themed thing, not the theme asked for.
 THEME_ASKED = r"主题(?!宣传|建议|活动|教育|征集|党日|论坛|展|演讲|沙龙|推广|日|周|实践|讲座|培训|作品|歌|曲)"
 # Which kind of fact a question asks for, by its cue words.
@@ -39,6 +42,7 @@ QUESTION_KINDS = [
     ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份|哪个[^，。？]{0,3}先|谁先|先后|更早|更晚"),
     ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁(?:主办|承办|组织|举办)|谁来|由谁|谁办|谁搞|报到|报给"),
     ("person", r"哪位|哪个领导|哪些领导|领导是谁|谁(?:出席|讲话|致辞|主持|宣布)|负责人是谁|叫什么名字"),
+    ("place", PLACE_ASKED),
     ("theme", THEME_ASKED),
     ("slogan", r"口号|标语"),
     # "文号是多少" / "电话多少" ask for that fact, not a count
@@ -52,11 +56,15 @@ GENERIC = set("质量 质量月 活动 通知 开展 工作 年 月 全国 国�
               "主要 相关 有关 方面 内容 具体 情况 要求 文件 方案 规定 总局 省局 国家 附件 时候 日期 部门 单位 "
               "主题 口号 文号 联系人 电话 邮箱 多少 第几 宣传 落款 标题 各地 印发 发文 机构 名称".split())
 # The cue words that say which kind of fact is asked carry no topic of their own.
-GENERIC |= {w for _, pattern in QUESTION_KINDS for w in re.findall(r"[\u4e00-\u9fff]{2,}", pattern)}
+# (the verbs of "在哪举行/启动" name the event asked about, they stay topic words)
+GENERIC |= {w for kind, pattern in QUESTION_KINDS if kind != "place" for w in re.findall(r"[\u4e00-\u9fff]{2,}", pattern)}
+GENERIC |= {"地点", "举办地", "地方", "城市"}
 GENERIC |= set("手机 联系方式 时间段 单位名 哪几家 有没有 变化 区别 不同 一样 一模一样 相同 重复 差别 差异 对比 "
                "比较 异同 共同 分别".split())
 # Words that name where a text was read ("市局网站上那篇"), not what it says.
 GENERIC |= set("网站 网页 网上 官网 那篇 这篇 文章 报道 新闻 稿子 公众号".split())
+# Words that name a part of the document ("正文里…那部分"), not what it says.
+GENERIC |= set("正文 全文 原文 部分 那部分 这部分 那块 这块".split())
 # Words that span years ask for every year's notice, not for a passage that says them.
 GENERIC |= set("历年 每年 各年 往年 近年 历届 每届 这几年 近几年".split())
 SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")
@@ -233,6 +241,8 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
         return "口号" in section or "口号" in text or "标语" in text
     if kind == "count":
         return bool(COUNT.search(text))
+    if kind == "place":  # "在常德举行", "地点：…", or a place in the event's name ("中国质量（南京）大会")
+        return bool(_HELD_AT.search(text) or find_places(text))
     if kind == "issuer":
         return section == "版头"
     if kind == "attachment":
@@ -289,6 +299,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
                 kind_ok = kind_ok or counts_thing(plain, measure, noun)
             if "who_leads" in kinds and any(v in text for v in verbs) and _BODY.search(plain):
                 kind_ok = True  # "哪个部门下发的": a body named beside the verb asked, whatever its name
+            if "place" in kinds and kind_ok and not _new_place(plain, question):
+                kind_ok = any(kind_evidence(k, plain, ctx.section) for k in kinds if k not in ("place", "count"))
             said = any(v in ("讲话", "致辞") for v in verbs) and re.search(r"讲话|致辞|表示|指出|强调|介绍", text)
             if "person" in kinds and verbs and not said and not any(v in text for v in verbs):
                 # "谁出席讲话": a person named for something else does not answer
@@ -310,6 +322,17 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
 
 _BODY = re.compile(r"[\u4e00-\u9fa5]{2,}(?:领导小组|委员会|办公室|局|厅|部|委|中心|协会|学会|小组)")
 _ACTOR = re.compile(r"[\u4e00-\u9fa5]{2,}(?:局|厅|委|办|部|中心|协会|学会)[\u4e00-\u9fa5]{0,8}(?:书记|局长|主任|处长|科长|巡视员|调研员|会长|负责人)")
+
+
+def _new_place(text: str, question: str) -> bool:
+    """The text says where something was held, and more than the place the question already names."""
+    q = to_simplified(re.sub(r"\s+", "", question))
+    named = [m.group(1) or m.group(2) or "" for m in _HELD_AT.finditer(text)] + [p.name for p in find_places(text)]
+    for where in named:
+        where = re.sub(r"(?:省|市|县|区)$", "", re.sub(r"^(?:本|我|全)?[省市县区]?", "", where))
+        if where and where not in q:
+            return True
+    return False
 
 
 def _clauses_doing(text: str, verbs: list[str], kinds: list[str], section: str) -> str:

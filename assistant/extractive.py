@@ -28,14 +28,14 @@ from index.store import DocumentStore, PassageStore, mentions_place
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
-FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_date", "who_leads", "person", "theme", "slogan",
+FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_date", "who_leads", "person", "theme", "slogan", "place",
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
 _EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届|哪几年|哪些年|都提到|提到过|提过|出现过")  # "每年…的活动分别是啥": one answer per year
 VALUE_KINDS = {"date", "deadline", "issue_date", "phone", "email", "doc_no"}  # answered only by stating the value
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
-WHAT = {"person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
+WHAT = {"place": "举办地点", "person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
         "who_leads": "牵头或承办单位", "theme": "活动主题", "slogan": "活动口号"}
 # a numbered line of a list or table: "7.开展…", "3、…", "（2）…", "11\t…"
 _NUMBERED = re.compile(r"^(?:(\d{1,2})\s*(?:[.．、]|\t)|[（(](\d{1,2})[）)])\s*(?=\S)")

@@ -87,3 +87,21 @@ def test_a_body_named_beside_the_verb_asked_answers_who():
                   "为开展好活动，某省质量发展委员会下发了《关于开展质量月活动的通知》。各地积极组织开展宣传。", 1.0)
     units = score_units("那个通知是哪个部门下发的？", [ctx], question_kinds("那个通知是哪个部门下发的？"))
     assert units[0].kind_match and "下发" in units[0].text
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("启动仪式具体在县城哪个地方开的？", True),
+    ("那次宣传活动在哪办的？", True),
+    ("总局的海报在哪儿能下载？", False),   # where to find a thing, not where an event was held
+    ("这两份通知差在哪？", False),
+])
+def test_where_an_event_was_held_is_a_kind_of_fact(question, asked):
+    assert ("place" in question_kinds(question)) is asked
+
+
+def test_a_place_the_question_already_names_does_not_say_where_exactly():
+    from assistant.evidence import _new_place
+
+    question = "活动具体在南昌哪个地方开的？"
+    assert not _new_place("9月5日，全省质量月活动在南昌启动。", question)
+    assert _new_place("9月5日，全省质量月活动在南昌市秋水广场启动。", question)
