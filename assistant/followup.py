@@ -272,6 +272,22 @@ def _parallel_swap(prev: str, new_content: str) -> str:
     return ""
 
 
+def _sibling_swap(prev: str, new: _Turn) -> str:
+    """"前年的活动内容呢？" after "…活动安排那部分分哪几块？": a phrase of the same length and the same
+    first two characters (a sibling heading or item) takes the old one's place, or ""."""
+    offset = len(new.text) - len(new.body)
+    spans = [(a - offset, b - offset) for a, b in new.year_spans + new.scope_spans if a >= offset]
+    phrase = re.sub(r"^[的之]+|[的呢吗？?。\s]+$", "", _remove_spans(new.body, spans))
+    if not re.fullmatch(r"[\u4e00-\u9fff]{3,8}", phrase):
+        return ""
+    end = _question_start(prev)
+    for i in range(end - len(phrase) + 1):
+        old = prev[i:i + len(phrase)]
+        if old != phrase and old[:2] == phrase[:2] and re.fullmatch(r"[\u4e00-\u9fff]+", old):
+            return prev[:i] + phrase + prev[i + len(phrase):]
+    return ""
+
+
 def _attribute_only(content: str) -> bool:
     return bool(content) and not _ATTRIBUTE.sub("", content)
 
@@ -369,7 +385,7 @@ def _resolve_own_content(question: str, new: _Turn, previous: str, prev_turn: _T
         # another fact about the same topic: 报给谁？电话多少？ / 有截止日期吗？ / 那口号呢？
         return _compose(_stem(previous), new.body, new, settings)
     if _ends_with_ne(new) and not new.has_place:  # 那质量科呢？ / 那电梯呢？
-        swapped = _parallel_swap(previous, new.content)
+        swapped = _parallel_swap(previous, new.content) or _sibling_swap(previous, new)
         if swapped:
             return _compose(swapped, "", new, settings)
         return _compose(_first_sentence(previous), new.body, new, settings)

@@ -104,7 +104,7 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
                  "那项 这项 那个 这个 那份 这份 内容 情况 要求 相关 有关 部门 单位 工作 开展 举办 安排 重点 哪年 哪一年 "
                  "历年 每年 各年 往年 分别 各自 一样 相同 不同 区别 变化 比较 对比 重复 共同 一共 多少 几个 "
                  "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合 材料 "
-                 "结尾 开头 那条 这条 那句 这句 写法".split())
+                 "结尾 开头 那条 这条 那句 这句 写法 正文 全文 原文 部分 数量 数目 个数 总数".split())
 
 
 _LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")
@@ -216,6 +216,8 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     topic = _topic_of(_ORDINAL.sub("", text))
     if op is None:
         op = "per_year" if fact and re.search(r"历年|每年|各年", text) else "lookup"
+    if op == "common" and fact and fact not in _LIST_FACTS + ("activities.lead", "deadlines", "contacts"):
+        op = "compare"  # "两年主题一样吗": one value a side, compared — not a list's shared items
     if op == "count" and fact == "co_issuers":
         fact = "co_issuer_count"
     if fact == "co_issuer_count" and op in ("lookup", "list"):

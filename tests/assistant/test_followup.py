@@ -319,3 +319,8 @@ def test_an_attribute_asked_of_another_level_keeps_the_year(settings):
 def test_a_pair_pointed_back_to_keeps_the_year(settings):
     out = rewrite_question("江西和湖北那两篇的主题一样吗？", ["2021年江西质量月主题是什么？"], settings)
     assert slots(out)[0] == [2021]
+
+
+def test_a_sibling_heading_takes_the_old_ones_place(settings):
+    out = rewrite_question("2023年的工作要求呢？", ["2024年省里通知的工作措施分哪几部分？"], settings)
+    assert out == "2023年省里通知的工作要求分哪几部分？"

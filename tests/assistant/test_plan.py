@@ -21,6 +21,9 @@ S = Settings(today=dt.date(2025, 9, 1))
     ("17、19、20这三年全国质量月分别是几个部门联合的？", "count", "co_issuer_count", [2017, 2019, 2020], ["national"]),
     ("今年省里的活动总结最晚几号要交？", "lookup", "deadlines", [2025], ["provincial"]),
     ("2021年省里通知的文号是多少？", "lookup", "doc_no", [2021], ["provincial"]),
+    # one value a side ("主题一样吗") is compared, not searched for shared list items
+    ("2019年全国和省里的主题一样吗？", "compare", "theme", [2019], ["national", "provincial"]),
+    ("这几年全国质量月联合发文的部门数量分别是多少？", "count", "co_issuer_count", [], ["national"]),
 ])
 def test_single_questions(question, op, fact, years, levels):
     plan = parse_plan(question, S)
@@ -142,3 +145,7 @@ def test_a_level_qualifying_the_document_a_notice_is_based_on_keeps_the_scope():
     first = parse_plan("宁化县那个方案的文号多少？", S)
     plan = plan_question("它是依据省里哪个文件的？", ["宁化县那个方案的文号多少？"], S)
     assert plan.fact == "based_on" and plan.scope.regions == first.scope.regions
+
+
+def test_words_for_a_number_are_no_topic():
+    assert parse_plan("这几年全国质量月联合发文的部门数量分别是多少？", S).topic == []
