@@ -80,7 +80,8 @@ class Verified:
 def verify_answer(answer: str, cited: dict[int, Context], all_contexts: list[Context]) -> Verified:
     """Check each cited line/sentence of `answer` against the chunk it cites."""
     flags: list[str] = []
-    corpus_text = _squash("\n".join(f"{c.title}{c.doc_no}{c.section}{c.evidence_text()}" for c in all_contexts))
+    # a label names the file when the document has no title ("p12.txt"): its digits are no invented fact
+    corpus_text = _squash("\n".join(f"{c.source}{c.title}{c.doc_no}{c.section}{c.evidence_text()}" for c in all_contexts))
     out_lines, used = [], []
     for line in answer.split("\n"):
         pieces = _SENTENCE_END.split(line) if CITE.search(line) else [line]
