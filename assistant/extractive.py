@@ -162,6 +162,14 @@ class ExtractiveAnswerer:
                 return place.name
         return ""
 
+    @staticmethod
+    def _placeless(place: str, retrieval: Retrieval) -> list[Context]:
+        """Passages of documents whose place was not read ("我市…" only), of the place's level and the
+        year asked where those are known: unknown never hides, so such a document may be the one asked about."""
+        level, years = level_of(place), retrieval.info.years
+        return [c for c in retrieval.contexts if not c.region and c.level != "national"
+                and (not c.level or not level or c.level == level) and (not years or not c.year or c.year in years)]
+
     def _missing_notice(self, question: str, retrieval: Retrieval) -> str:
         """The notice the question is about, when no document could be it and no passage cites it.
 
@@ -193,6 +201,9 @@ class ExtractiveAnswerer:
             return early
         kinds = question_kinds(question)
         contexts = self._matching(retrieval)
+        unnamed = self._out_of_corpus_place(question)
+        if unnamed:  # only a document that names no place can be the one about a place nothing names
+            contexts = self._placeless(unnamed, retrieval)
         if not retrieval.info.years and _EVERY_YEAR.search(question):
             contexts = self._with_mentions(question, contexts)
         absent = self._absent_attachment(question, contexts, kinds, retrieval.info.level)
@@ -204,6 +215,8 @@ class ExtractiveAnswerer:
         if isinstance(units, Draft):
             return units
         draft = self._compose_best(question, retrieval, units, contexts, kinds)
+        if unnamed:
+            draft.flags.append(f"所引文件没有写明地区，不一定是{unnamed}的，请核对。")
         unstated = [k for k in kinds if k in VALUE_KINDS and k in WHAT]
         if unstated and not any(u.kind_match for u in units):
             draft.flags.append(f"所引原文没有写明具体的{WHAT[unstated[0]]}。")
@@ -214,7 +227,7 @@ class ExtractiveAnswerer:
         if retrieval.missing_year:
             return self.refusal(retrieval, f"语料中没有{retrieval.missing_year}年的“质量月”通知，无法回答该年份的问题。")
         place = self._out_of_corpus_place(question)
-        if place:
+        if place and not self._placeless(place, retrieval):
             return self.refusal(retrieval, f"语料中没有{place}的“质量月”通知。")
         if not retrieval.contexts:
             return Draft("语料中没有找到与该问题相关的内容。", answerable=False)
@@ -299,7 +312,7 @@ class ExtractiveAnswerer:
             topic = topic_terms(question)
             # a year is answered by a sentence on the topic, not by its best sentence whatever it says
             said = units
-            if every_year and topic:  # a term written whole ("宣传周") before any of its parts ("宣传")
+            if every_year and topic:  # a term written whole ("开放日") before any of its parts ("开放")
                 said = [u for u in units if all(t in _squashed(u.text) for t in topic)] \
                     or [u for u in units if any(t in _squashed(u.text) for t in topic)] \
                     or [u for u in units if term_coverage(question, u.text, topic) > 0]
@@ -662,8 +675,8 @@ class ExtractiveAnswerer:
                 if u.text in seen or (best.kind_match and not u.kind_match):
                     continue
                 if chosen and terms and contexts[u.context].chunk_id not in {c.chunk_id for c, _ in chosen} \
-                        and term_coverage(question, "".join(t for _, t in chosen), terms) == 1.0:
-                    continue  # what is quoted already says every term asked: another passage only adds noise
+                        and term_coverage(question, "".join(_described(c) for c, _ in chosen), terms) == 1.0:
+                    continue  # the passages quoted already say every term asked: another one only adds noise
                 seen.add(u.text)
                 text = _unit_display(u, contexts[u.context])
                 if {"doc_no", "basis"} & set(kinds):

@@ -325,3 +325,11 @@ def test_which_documents_mention_a_term_looks_beyond_the_retrieved_passages(assi
     holding = {p.name for p in CORPUS.glob("*.txt") if "电梯" in p.read_text("utf-8")}
     result = assistant.ask("哪几年的质量月文件里提到过“电梯”？")
     assert len(holding) >= 3 and {c.source for c in result.citations} == holding, result.answer
+
+
+def test_a_label_naming_the_file_is_no_invented_number():
+    from assistant.results import Context
+
+    ctx = Context("c1", "p12.txt", "", "", "正文", "今天，我市启动质量月活动。", 1.0)
+    answer = "根据p12.txt「正文」：\n今天，我市启动质量月活动。[1]"
+    assert verify_answer(answer, {1: ctx}, [ctx]).text.startswith("根据p12.txt")

@@ -170,3 +170,17 @@ def test_a_comparison_with_a_side_named_only_by_what_it_says(mixed):
     text = result.answer.replace(" ", "")
     assert "追求卓越品质" in text and "品质引领消费" in text, result.answer
     assert {"county_quotes_national_theme.txt", "undated_review.txt"} <= {c.source for c in result.citations}
+
+
+def test_a_place_nothing_names_is_answered_from_a_report_naming_no_place_with_a_warning(mixed):
+    """Unknown never hides: a city's report that only says 我市 may be the one about a city no
+    document names; the answer says that the file names no place."""
+    result = mixed.ask("铜川市2022年质量月启动仪式在哪家企业举行？")
+    assert result.answerable and "星河仪表股份有限公司" in result.answer, result.answer
+    assert any(c.source == "unnamed_city_report.txt" for c in result.citations)
+    assert any("没有写明地区" in f for f in result.flags)
+
+
+def test_a_place_nothing_names_is_refused_when_no_placeless_document_fits(mixed):
+    result = mixed.ask("铜川市2023年质量月启动仪式在哪家企业举行？")  # the placeless report is of 2022
+    assert not result.answerable and "铜川市" in result.answer, result.answer
