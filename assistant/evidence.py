@@ -22,7 +22,9 @@ from index.tokenize import pos_tokens
 PART_ASKED = re.compile(r"第([一二三四五六七八九十\d]{1,2})(?:块|部分|个方面|方面|板块|大块)")
 OUTLINE_CUES = re.compile(r"几块|各块|哪几块|标题|几部分|哪几部分|几个方面|哪些方面|哪些单位|哪几个单位|哪些部门|单位名|哪些地市|哪些设区市|各地")
 
-# "在哪办的 / 具体在西安哪个地方开的 / 举办地点": where an event was held
+# "在哪办的 / 具体在南昌哪个地方开的 / 举办地点": where an event was held
+_VENUE = re.compile(r"(?<=[在到进往赴])[\u4e00-\u9fa5]{2,16}?(?:中心|广场|公园|大厦|大楼|会议室|会堂|礼堂|剧院|展馆|科技馆|体育馆"
+                    r"|学校|大学|学院|社区|园区|基地|集团|公司|街道|商场|超市|市场)")
 PLACE_ASKED = r"在[^，,。？?]{0,6}?哪(?:儿|里|个地方|个市|个城市|个县|个区|家[\u4e00-\u9fa5]{0,3})?[^，,。？?]{0,2}?(?:办|开|举行|举办|召开|启动)|举办地|地点"
 _HELD_AT = re.compile(r"(?:在|于)([\u4e00-\u9fa5A-Za-z0-9（）()·\-“”]{2,30}?)(?:隆重)?(?:举行|举办|召开|启动|开幕|拉开)|地点[：:]\s*(\S{2,30})")
 # "主题宣传 / 主题建议 / 主题活动" name a themed thing, not the theme asked for.
@@ -230,6 +232,8 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
         heading = section.split(" > ")[-1]
         if re.fullmatch(r"[一二三四五六七八九十]{1,3}、[^：:，。]{2,15}[：:]?", heading) and _OFFICE.search(heading):
             return True
+        if re.search(r"[\u4e00-\u9fa5]{2,}(?:公司|集团|协会|学会|商会)", text):
+            return True  # "放在哪家企业 / 哪个协会承办": a company or association names who
         return "\t" in text or bool(_ORG_LINE.match(text) or _OFFICE.search(text)) \
             or bool(re.search(r"牵头|主办|承办|负责|组织|联合", text))
     if kind == "person":  # a person is named by a post or title: 副市长李某, 局长, 主任, 负责人
@@ -241,8 +245,8 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
         return "口号" in section or "口号" in text or "标语" in text
     if kind == "count":
         return bool(COUNT.search(text))
-    if kind == "place":  # "在常德举行", "地点：…", or a place in the event's name ("中国质量（南京）大会")
-        return bool(_HELD_AT.search(text) or find_places(text))
+    if kind == "place":  # "在常德举行", "地点：…", a venue, or a place in the event's name ("中国质量（南京）大会")
+        return bool(_HELD_AT.search(text) or _VENUE.search(text) or find_places(text))
     if kind == "issuer":
         return section == "版头"
     if kind == "attachment":
@@ -267,6 +271,9 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
     wanted_item = item.group(1) if item else ""
     labels: set[str] = set()
     measure, noun = counted_thing(question) if "count" in kinds else ("", "")
+    asked = re.search(r"第几\s*([个届次期批轮])?(?![\u4e00-\u9fa5]{0,2}(?:附件|项|条|部分|块))", question) \
+        if "count" in kinds else None
+    ordinal = (asked.group(1) or "[个届次期批轮]") if asked else ""
     verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导|下发|印发|召开", question) \
         if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
@@ -297,6 +304,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
                           for k in kinds if k != "count" or not (measure or noun))
             if "count" in kinds and (measure or noun):
                 kind_ok = kind_ok or counts_thing(plain, measure, noun)
+            if ordinal:  # "第几个质量月 / 第几届": only a sentence stating the ordinal answers
+                kind_ok = bool(re.search(r"第\s*[\d一二三四五六七八九十百]+\s*" + ordinal, plain))
             if "who_leads" in kinds and any(v in text for v in verbs) and _BODY.search(plain):
                 kind_ok = True  # "哪个部门下发的": a body named beside the verb asked, whatever its name
             if "place" in kinds and kind_ok and not _new_place(plain, question):
@@ -327,7 +336,8 @@ _ACTOR = re.compile(r"[\u4e00-\u9fa5]{2,}(?:局|厅|委|办|部|中心|协会|�
 def _new_place(text: str, question: str) -> bool:
     """The text says where something was held, and more than the place the question already names."""
     q = to_simplified(re.sub(r"\s+", "", question))
-    named = [m.group(1) or m.group(2) or "" for m in _HELD_AT.finditer(text)] + [p.name for p in find_places(text)]
+    named = [m.group(1) or m.group(2) or "" for m in _HELD_AT.finditer(text)] + [p.name for p in find_places(text)] \
+        + [m.group(0) for m in _VENUE.finditer(text)]
     for where in named:
         where = re.sub(r"(?:省|市|县|区)$", "", re.sub(r"^(?:本|我|全)?[省市县区]?", "", where))
         if where and where not in q:
@@ -336,7 +346,7 @@ def _new_place(text: str, question: str) -> bool:
 
 
 def _clauses_doing(text: str, verbs: list[str], kinds: list[str], section: str) -> str:
-    """"吴峰出席仪式并宣布活动正式启动,刘功元发布…" asked who 宣布: the sentence up to the last clause
+    """"副局长王某出席并宣布活动启动，局长李某介绍…" asked who 宣布: the sentence up to the last clause
     doing what was asked, when a later clause names another person or body doing something else."""
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;]", text)] + [len(text) + 1]
     clauses = [text[bounds[i]:bounds[i + 1] - 1] for i in range(len(bounds) - 1)]
@@ -352,7 +362,7 @@ _SEVERAL_COUNTS = re.compile(r"加起来|一共|合计|总共|共计|分别|各|
 
 
 def _clauses_counting(text: str, measure: str, noun: str, terms: list[str]) -> str:
-    """"制造业产品质量合格率多少" in "…制造业产品质量合格率93.93%,消费品质量合格率91.24%": the clause
+    """"工业产品抽检合格率多少" in "…农产品抽检合格率98.6%，工业产品抽检合格率95.2%": the clause
     counting what was asked, when it names more of the question's terms than the other counting clauses."""
     parts = [p for p in re.split(r"(?<=[，,；;])", text) if p.strip()]
     counting = [p for p in parts if counts_thing(to_simplified(p), measure, noun)]

@@ -273,7 +273,7 @@ def _parallel_swap(prev: str, new_content: str) -> str:
 
 
 def _sibling_swap(prev: str, new: _Turn) -> str:
-    """"前年的活动内容呢？" after "…活动安排那部分分哪几块？": a phrase of the same length and the same
+    """"2023年的工作要求呢？" after "…工作措施分哪几部分？": a phrase of the same length and the same
     first two characters (a sibling heading or item) takes the old one's place, or ""."""
     offset = len(new.text) - len(new.body)
     spans = [(a - offset, b - offset) for a, b in new.year_spans + new.scope_spans if a >= offset]

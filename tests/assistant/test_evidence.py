@@ -105,3 +105,8 @@ def test_a_place_the_question_already_names_does_not_say_where_exactly():
     question = "活动具体在南昌哪个地方开的？"
     assert not _new_place("9月5日，全省质量月活动在南昌启动。", question)
     assert _new_place("9月5日，全省质量月活动在南昌市秋水广场启动。", question)
+
+
+def test_an_ordinal_question_is_answered_only_by_a_sentence_stating_an_ordinal():
+    text = "全市消费品质量合格率达92.94%，排全省前列。活动标志着第45个“质量月”在全市展开。"
+    assert "第45个" in _unit_texts("今年是第几个质量月？", text)[0]
