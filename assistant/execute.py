@@ -34,6 +34,11 @@ _LEVEL_WORD = {"national": "全国", "provincial": "省", "municipal": "市", "c
 _SIDED = ("compare", "difference", "common", "change")
 
 
+def _two_sided(plan: Plan) -> bool:
+    """Two years or a comparing op: a place and another level named are then two sides, not one notice."""
+    return len(plan.scope.years) > 1 or plan.op in _SIDED
+
+
 def squash(text: str) -> str:
     return _WS.sub("", str(text))
 
@@ -93,8 +98,7 @@ class Executor:
             names = [n for r in s.regions for n in [r] + short_names_of(r)]
             if nf.region in s.regions or any(n in nf.title + nf.issuer for n in names):
                 place = 2
-            elif nf.level in s.levels and nf.level not in {level_of(r) for r in s.regions} \
-                    and (len(s.years) > 1 or plan.op in _SIDED):
+            elif nf.level in s.levels and nf.level not in {level_of(r) for r in s.regions} and _two_sided(plan):
                 place = 1  # "永安的口号和全国的(省里的)比": a place and another level, each its own side
             elif nf.region or nf.level:
                 return None
@@ -255,7 +259,8 @@ class Executor:
     def _side_items(self, plan: Plan, members: list[NoticeFacts]) -> list[Item]:
         found = []
         for nf in members:
-            named_place = plan.scope.regions and (len(plan.scope.years) > 1 or plan.op in _SIDED) and self.fit(nf, plan.with_(scope=plan.scope.model_copy(update={"levels": []})))
+            named_place = plan.scope.regions and _two_sided(plan) \
+                and self.fit(nf, plan.with_(scope=plan.scope.model_copy(update={"levels": []})))
             other_level = plan.scope.levels and nf.level and nf.level not in plan.scope.levels and not named_place
             label = notice_label(nf) if not other_level else \
                 f"{f'{nf.year}年' if nf.year else ''}{'全国' if plan.scope.levels[0] == 'national' else LEVEL_NAMES[plan.scope.levels[0]]}"

@@ -32,7 +32,7 @@ FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
-_EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届|哪几年|哪些年|都提到|提到过|提过|出现过")  # "每年…的活动分别是啥": one answer per year
+_EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届|哪几年|哪些年|都提到|提到过|提过|出现过")  # one answer per year: "每年…分别是啥", "哪几年提到过…"
 VALUE_KINDS = {"date", "deadline", "issue_date", "phone", "email", "doc_no"}  # answered only by stating the value
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
 WHAT = {"place": "举办地点", "person": "人员", "email": "电子邮箱", "phone": "电话号码", "addressee": "主送单位", "basis": "依据的文件", "issue_date": "成文日期", "doc_no": "文号", "contact": "联系人或联系方式", "deadline": "截止时间", "date": "日期或时间",
@@ -196,14 +196,14 @@ class ExtractiveAnswerer:
 
     # ---- answering
     def answer(self, question: str, retrieval: Retrieval) -> Draft:
-        early = self._early_refusal(question, retrieval)
+        unnamed = self._out_of_corpus_place(question)
+        # only a document that names no place can be the one about a place nothing names
+        placeless = self._placeless(unnamed, retrieval) if unnamed else []
+        early = self._early_refusal(question, retrieval, unnamed, placeless)
         if early:
             return early
         kinds = question_kinds(question)
-        contexts = self._matching(retrieval)
-        unnamed = self._out_of_corpus_place(question)
-        if unnamed:  # only a document that names no place can be the one about a place nothing names
-            contexts = self._placeless(unnamed, retrieval)
+        contexts = placeless if unnamed else self._matching(retrieval)
         if not retrieval.info.years and _EVERY_YEAR.search(question):
             contexts = self._with_mentions(question, contexts)
         absent = self._absent_attachment(question, contexts, kinds, retrieval.info.level)
@@ -222,13 +222,14 @@ class ExtractiveAnswerer:
             draft.flags.append(f"所引原文没有写明具体的{WHAT[unstated[0]]}。")
         return draft
 
-    def _early_refusal(self, question: str, retrieval: Retrieval) -> Draft | None:
-        """A refusal that needs no passage read: a year, place or notice the index does not hold."""
+    def _early_refusal(self, question: str, retrieval: Retrieval, unnamed: str,
+                       placeless: list[Context]) -> Draft | None:
+        """A refusal that needs no passage read: a year, place or notice the index does not hold
+        (`unnamed`: a place no document names; `placeless`: the passages that may still be about it)."""
         if retrieval.missing_year:
             return self.refusal(retrieval, f"语料中没有{retrieval.missing_year}年的“质量月”通知，无法回答该年份的问题。")
-        place = self._out_of_corpus_place(question)
-        if place and not self._placeless(place, retrieval):
-            return self.refusal(retrieval, f"语料中没有{place}的“质量月”通知。")
+        if unnamed and not placeless:
+            return self.refusal(retrieval, f"语料中没有{unnamed}的“质量月”通知。")
         if not retrieval.contexts:
             return Draft("语料中没有找到与该问题相关的内容。", answerable=False)
         missing = self._missing_notice(question, retrieval)
@@ -340,7 +341,7 @@ class ExtractiveAnswerer:
         if part:
             # "活动安排的第五块讲了啥": the n-th sub-section of the outline the question names
             n, terms = number(part.group(1)), topic_terms(question)
-            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+            for i in self._passages_of(units):
                 parent = contexts[i].section.rsplit(" > ", 1)[0]
                 parts = self.store.outline(contexts[i])
                 if len(parts) >= n > 0 and term_coverage(question, parent, terms) > 0:
@@ -352,7 +353,7 @@ class ExtractiveAnswerer:
                 return drafted
         if "list" in kinds or "count" in kinds:
             # "活动内容分哪几条": a heading the question names whose section has sub-sections
-            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+            for i in self._passages_of(units):
                 heading = _HEADING_NUMBER.sub("", contexts[i].section.rsplit(" > ", 1)[0].rsplit(" > ", 1)[-1])
                 parts = self.store.outline(contexts[i]) if " > " in contexts[i].section else []
                 if len(heading) >= 2 and heading in question and len(parts) > 1:
@@ -360,7 +361,7 @@ class ExtractiveAnswerer:
         if OUTLINE_CUES.search(question):
             # the best unit may sit in a 版头 or 正文 with no sub-sections: take the first passage,
             # in order of evidence, that belongs to a section with several parts
-            for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+            for i in self._passages_of(units):
                 parts = self.store.outline(contexts[i])
                 if len(parts) > 1:
                     return self._compose_outline(contexts[i], parts)
@@ -476,6 +477,10 @@ class ExtractiveAnswerer:
             wanted = [m.group(0) for m in refs if "省" in m.group(1) or "省" in m.group(3)[:3]]
         return "；".join(wanted) if wanted else text
 
+    def _passages_of(self, units: list[Unit]) -> list[int]:
+        """The passages the units come from, in order of their best unit (top_k at most)."""
+        return list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]
+
     def _numbered_item(self, question: str, n: int, units: list[Unit], contexts: list[Context]) -> Draft | None:
         """"附件1第7项是啥": the n-th numbered line of the list the question names (by its 附件 number
         or its topic words), read across the passages of that section."""
@@ -487,7 +492,7 @@ class ExtractiveAnswerer:
                 return re.match(rf"附件\s*{attachment.group(1)}(?!\d)", ctx.section) is not None
             return not terms or term_coverage(question, ctx.section, terms) > 0
 
-        for i in list(dict.fromkeys(u.context for u in units))[:self.settings.retrieval.top_k]:
+        for i in self._passages_of(units):
             if not named(contexts[i]):
                 continue
             for sib in self.store.siblings(contexts[i]):
