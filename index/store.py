@@ -14,6 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from index.components.script import to_simplified
 from index.facts_store import FactStore
 from index.reader import IndexReader, IndexView
 
@@ -69,8 +70,9 @@ class DocumentStore(ABC):
         """Every passage's title, section and text, to tell what the index mentions at all."""
 
     def containing(self, word: str) -> list[Context]:
-        """Every passage whose text holds `word` (whitespace ignored), in document order: a term asked
-        "in which years" is looked up in all documents, not only in the passages retrieved."""
+        """Every passage whose text holds `word` (compared folded: no whitespace, simplified, lower
+        case), in document order: a term asked "in which years" is looked up in all documents, not
+        only in the passages retrieved."""
         return []
 
     def facts(self, source: str) -> list:
@@ -154,9 +156,10 @@ class IndexStore(DocumentStore):
         return _view_texts(self.reader.view())[0]
 
     def containing(self, word: str) -> list[Context]:
-        view, word = self.reader.view(), re.sub(r"\s+", "", word)
+        view, word = self.reader.view(), fold(word)
+        folded = _folded_texts(view)
         return [self.passage(cid, 0.0, view) for entry in view.snapshot.files.values() for cid in entry.chunk_ids
-                if word in re.sub(r"\s+", "", view.record(cid)["text"])]
+                if word in folded[cid]]
 
     def mentions(self, word: str) -> bool:
         return word in _view_texts(self.reader.view())[1]
@@ -172,6 +175,19 @@ class IndexStore(DocumentStore):
 
 _FACTS: list = [None, None]  # [snapshot, its FactStore]
 _VIEW_TEXTS: list = [None, None]  # [snapshot, (texts, joined)]: only the current snapshot is worth keeping
+_FOLDED: list = [None, None]  # [snapshot, chunk id → folded text]
+
+
+def fold(text: str) -> str:
+    """Text as terms are compared: no whitespace, simplified characters, lower case (a traditional
+    reprint or "QC小组" asked as "qc小组" still matches)."""
+    return to_simplified(re.sub(r"\s+", "", text)).lower()
+
+
+def _folded_texts(view: IndexView) -> dict[str, str]:
+    if _FOLDED[0] is not view.snapshot:
+        _FOLDED[:] = [view.snapshot, {cid: fold(r["text"]) for cid, r in view.snapshot.chunks.items()}]
+    return _FOLDED[1]
 
 
 def _view_texts(view: IndexView) -> tuple[list[str], str]:
@@ -215,8 +231,8 @@ class PassageStore(DocumentStore):
         return [p.text for p in self.passages]
 
     def containing(self, word: str) -> list[Context]:
-        word = re.sub(r"\s+", "", word)
-        return [p for p in self.passages if word in re.sub(r"\s+", "", p.text)]
+        word = fold(word)
+        return [p for p in self.passages if word in fold(p.text)]
 
 
 def year_words(year: int) -> list[str]:
