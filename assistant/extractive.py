@@ -32,6 +32,7 @@ FACT_KINDS = {"doc_no", "contact", "email", "phone", "deadline", "date", "issue_
               "addressee", "basis"}
 PER_NOTICE_KINDS = {"theme", "slogan", "doc_no", "deadline", "contact"}
 DOC_LEVEL_KINDS = {"doc_no", "issuer", "issue_date", "addressee", "basis"}
+_HEADINGS_ASKED = re.compile(r"标题|题目")  # "哪几条标题一样": the notices' headings are compared, not a list
 _EVERY_YEAR = re.compile(r"每年|历年|各年|这几年|近几年|历届|每届|哪几年|哪些年|都提到|提到过|提过|出现过")  # one answer per year: "每年…分别是啥", "哪几年提到过…"
 VALUE_KINDS = {"date", "deadline", "issue_date", "phone", "email", "doc_no"}  # answered only by stating the value
 SUBJECT_KINDS = {"date", "deadline", "contact", "count", "who_leads"}
@@ -320,7 +321,7 @@ class ExtractiveAnswerer:
             per_notice = self._per_notice(said, contexts, need_kind=need_kind,
                                           scope=(lambda c: c.year) if every_year else _scope_of(info))
             if len(per_notice) > 1 and SAME.search(question) and {"slogan", "list"} & set(kinds):
-                common = self._common_items(per_notice, contexts)
+                common = self._common_items(question, per_notice, contexts)
                 if common:
                     return common
             if len(per_notice) > 1:
@@ -586,24 +587,22 @@ class ExtractiveAnswerer:
                 best[key] = u
         return dict(list(best.items())[:6])
 
-    def _common_items(self, per_notice: dict[tuple, Unit], contexts: list[Context]) -> Draft | None:
-        """"两份口号有哪几条一样": the list items two notices share, each cited to both lists."""
-        groups = []
+    def _common_items(self, question: str, per_notice: dict[tuple, Unit], contexts: list[Context]) -> Draft | None:
+        """"两份口号有哪几条一样": the list items two notices share, each cited to both lists;
+        "哪几条标题一样": the numbered headings of the two notices (a forwarded notice's part is a
+        notice of its own level)."""
+        groups, headings = [], bool(_HEADINGS_ASKED.search(question))
+        what = "两份通知的标题" if headings else "两份清单"
         for unit in list(per_notice.values())[:2]:
-            items = {}
-            for sib in self.store.siblings(contexts[unit.context]):
-                for line in sib.text.split("\n"):
-                    key = re.sub(r"^\d{1,2}[.．、]\s*|\s+", "", line)
-                    if re.match(r"^\d{1,2}[.．、]", line) and key:
-                        items.setdefault(key, (sib, line))
-            groups.append(items)
+            ctx = contexts[unit.context]
+            groups.append(self._headings(ctx) if headings else self._list_items(ctx))
         if len(groups) < 2:
             return None
-        shared = [k for k in groups[0] if k in groups[1]]
+        shared = [k for k in groups[0] if k in groups[1] and groups[0][k][0].chunk_id != groups[1][k][0].chunk_id]
         if not shared:
-            return Draft("两份清单中没有完全相同的条目。", True, {})
+            return Draft(f"{what}中没有完全相同的条目。", True, {})
         cited: dict[int, Context] = {}
-        lines = [f"两份清单中相同的有{len(shared)}条："]
+        lines = [f"{what}中相同的有{len(shared)}条："]
         for key in shared:
             marks = []
             for group in groups:
@@ -611,8 +610,31 @@ class ExtractiveAnswerer:
                 n = next((i for i, c in cited.items() if c.chunk_id == ctx.chunk_id), len(cited) + 1)
                 cited[n] = ctx
                 marks.append(f"[{n}]")
-            lines.append(re.sub(r"^\d{1,2}[.．、]\s*", "", groups[0][key][1]) + "".join(marks))
+            lines.append(_HEADING_NUMBER.sub("", groups[0][key][1]).rstrip("。；;") + "".join(marks))
         return Draft("\n".join(lines), True, cited)
+
+    def _list_items(self, ctx: Context) -> dict[str, tuple[Context, str]]:
+        """The numbered lines ("1. …") of a passage's list, keyed without number and spaces."""
+        items: dict[str, tuple[Context, str]] = {}
+        for sib in self.store.siblings(ctx):
+            for line in sib.text.split("\n"):
+                key = re.sub(r"^\d{1,2}[.．、]\s*|\s+", "", line)
+                if re.match(r"^\d{1,2}[.．、]", line) and key:
+                    items.setdefault(key, (sib, line))
+        return items
+
+    def _headings(self, ctx: Context) -> dict[str, tuple[Context, str]]:
+        """The numbered headings (一、… （一）…) of the part of a document at `ctx`'s level, keyed
+        without number, closing stop and spaces."""
+        items: dict[str, tuple[Context, str]] = {}
+        for p in self.store.document(ctx):
+            if p.level != ctx.level or p.kind == "masthead":
+                continue
+            for heading in p.section.split(" > "):
+                key = re.sub(r"\s+", "", _HEADING_NUMBER.sub("", heading)).rstrip("。；;")
+                if _HEADING_NUMBER.match(heading) and key:
+                    items.setdefault(key, (p, heading))
+        return items
 
     @staticmethod
     def _more_mentions(per_notice: dict[tuple, Unit], units: list[Unit], contexts: list[Context],

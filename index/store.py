@@ -61,6 +61,11 @@ class DocumentStore(ABC):
         """The first body passage of `ctx`'s document (after the 版头): where a notice states what
         it is based on (根据…《…》) and why."""
 
+    def document(self, ctx: Context) -> list[Context]:
+        """Every passage of `ctx`'s document, in order (a forwarded notice's passages keep their own
+        level): to read a whole notice's headings."""
+        return [ctx]
+
     @abstractmethod
     def documents(self) -> dict[str, dict]:
         """Catalogue: file name → metadata (title, 文号, year, level, region, kind …)."""
@@ -130,6 +135,10 @@ class IndexStore(DocumentStore):
                 seen.add(section)
                 out.append(self.passage(cid, 0.0, view))
         return out
+
+    def document(self, ctx: Context) -> list[Context]:
+        view, ids = self._chunks_of(ctx)
+        return [self.passage(cid, 0.0, view) for cid in ids] or [ctx]
 
     def masthead(self, ctx: Context) -> Context | None:
         view, ids = self._chunks_of(ctx)
@@ -219,6 +228,9 @@ class PassageStore(DocumentStore):
 
     def opening(self, ctx: Context) -> list[Context]:
         return [p for p in self.passages if p.source == ctx.source][1:2]
+
+    def document(self, ctx: Context) -> list[Context]:
+        return [p for p in self.passages if p.source == ctx.source] or [ctx]
 
     def documents(self) -> dict[str, dict]:
         out: dict[str, dict] = {}

@@ -333,3 +333,18 @@ def test_a_label_naming_the_file_is_no_invented_number():
     ctx = Context("c1", "p12.txt", "", "", "正文", "今天，我市启动质量月活动。", 1.0)
     answer = "根据p12.txt「正文」：\n今天，我市启动质量月活动。[1]"
     assert verify_answer(answer, {1: ctx}, [ctx]).text.startswith("根据p12.txt")
+
+
+def _headings(lines: list[str]) -> set[str]:
+    return {re.split(r"[。.]", re.sub(r"^#*\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)", "", l), 1)[0]
+            for l in lines if re.match(r"^#*\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)", l)}
+
+
+def test_headings_two_levels_share_are_compared_as_headings(assistant):
+    lines = [l.strip() for l in (CORPUS / "2022-fujian-forwarding-national-notice.txt").read_text("utf-8").split("\n")]
+    cut = next(i for i, l in enumerate(lines) if l.startswith("附件"))  # the national notice follows its list
+    shared = _headings(lines[:cut]) & _headings(lines[cut:])
+    result = assistant.ask("2022年省级转发通知和国家级通知，有哪几条标题是相同的？")
+    assert len(shared) >= 2
+    assert f"相同的有{len(shared)}条" in result.answer, result.answer
+    assert all(squash(h) in squash(result.answer) for h in shared), result.answer
