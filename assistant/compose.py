@@ -80,9 +80,25 @@ def headline(ev: Evidence) -> list[str]:
         role, most = max(numbers, key=lambda rv: rv[1])
         lines.append(f"其中{role}最多（{most}个）。")
     texts = [i.value for i in ev.items if isinstance(i.value, str)]
+    if plan.op in ("difference", "change") and fact in _LISTED and len(by_side) == 2 and len(texts) > 2:
+        lines += _one_side_only(by_side, fact)
     if plan.op in ("difference", "change") and len(by_side) == 2 and len(texts) == 2:
         lines.append("两者相同。" if squash(texts[0]) == squash(texts[1]) else "两者不同。")
     return lines
+
+
+_LISTED = ("slogans", "co_issuers", "activities", "attachments", "based_on")
+
+
+def _one_side_only(by_side: dict[str, list[Item]], fact: str | None) -> list[str]:
+    """Two lists compared: what each side has that the other lacks (spacing aside)."""
+    (a, first), (b, second) = by_side.items()
+    keys = [{squash(str(i.value)) for i in items} for items in (first, second)]
+    out = []
+    for side, items, other in ((a, first, keys[1]), (b, second, keys[0])):
+        only = [i for i in items if squash(str(i.value)) not in other]
+        out.append(f"仅{side}有：" + (_side_values(only, fact) if only else "无") + "。")
+    return out
 
 
 def _quote(chunk: Context, values: list[str], max_chars: int = 160) -> str:

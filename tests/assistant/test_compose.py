@@ -51,3 +51,13 @@ def test_lead_answer_names_the_activity():
 def test_missing_evidence_is_a_refusal():
     draft = compose(Evidence(Plan(fact="theme"), missing="语料中没有2031年全国“质量月”通知的原文。"))
     assert not draft.answerable and not draft.cited and "2031" in draft.text
+
+
+def test_two_lists_differing_say_what_each_side_alone_has():
+    plan = Plan(op="difference", scope=Scope(years=[2031, 2032]), fact="slogans")
+    ev = Evidence(plan, [Item("青山质量 万家安心", A, "2031年某省"), Item("标准引领 品质向上", A, "2031年某省"),
+                         Item("标准引领  品质向上", B, "2032年某省"), Item("质量兴业 诚信为本", B, "2032年某省")],
+                  ["2031年某省", "2032年某省"])
+    lines = compose(ev).text.split("\n")
+    assert "仅2031年某省有：“青山质量 万家安心”。" in lines
+    assert "仅2032年某省有：“质量兴业 诚信为本”。" in lines  # spacing aside, the shared slogan is no difference

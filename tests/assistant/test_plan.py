@@ -24,6 +24,9 @@ S = Settings(today=dt.date(2025, 9, 1))
     # one value a side ("主题一样吗") is compared, not searched for shared list items
     ("2019年全国和省里的主题一样吗？", "compare", "theme", [2019], ["national", "provincial"]),
     ("这几年全国质量月联合发文的部门数量分别是多少？", "count", "co_issuer_count", [], ["national"]),
+    # what one year's list has and the other's lacks is a difference of the list fact
+    ("2018年全国联合单位名单里有、2020年去掉了的是哪些？", "difference", "co_issuers", [2018, 2020], ["national"]),
+    ("2020年全国质量月主题跟18年的比，变的是哪几个字？", "change", "theme", [2020, 2018], ["national"]),
 ])
 def test_single_questions(question, op, fact, years, levels):
     plan = parse_plan(question, S)
