@@ -22,6 +22,10 @@ _NOT_PLACES = {"市辖区", "县", "省直辖县级行政区划", "自治区直�
 _PROVINCE_SUFFIX = re.compile(r"(?:壮族|回族|维吾尔)?(?:自治区|特别行政区|省|市)$")
 _PREFECTURE_SUFFIX = re.compile(r"(?:市|地区|盟)$")
 _COUNTY_SUFFIX = re.compile(r"(?:县|市|区|旗)$")
+# the peoples named in autonomous prefectures' and counties' names (楚雄彝族自治州, 黔南布依族苗族自治州)
+_ETHNIC = ("朝鲜族|土家族|布依族|哈尼族|景颇族|傈僳族|蒙古族|仡佬族|毛南族|仫佬族|达斡尔族|鄂温克族|鄂伦春族|拉祜族|佤族"
+           "|纳西族|普米族|独龙族|怒族|保安族|东乡族|撒拉族|裕固族|塔吉克|锡伯|柯尔克孜|哈萨克|蒙古"
+           "|苗族|藏族|羌族|彝族|侗族|壮族|傣族|白族|回族|瑶族|畲族|黎族|水族|土族|满族|各族")
 # Short forms of counties that are ordinary words as well ("城关", "新城"): only the full name counts.
 _COMMON_SHORT = set("城关 新城 新区 开发 高新 经济 矿区 郊区 市中 城中 城东 城西 城南 城北 中山 和平 长安 新华 "
                     "东风 红旗 白云 东山 西山 南山 北山 青山 前进 胜利 友谊 向阳 光明 建设 平安 安全 太平 "
@@ -47,6 +51,10 @@ def _code_table() -> Path:
 
 def short_names(name: str, kind: str) -> list[str]:
     """Forms people write without the suffix: 浙江 for 浙江省, 杭州 for 杭州市, 永安 for 永安市."""
+    autonomous = re.match(r"(.+?)(?:" + _ETHNIC + r")+自治([州县])$", name)
+    if autonomous:  # 楚雄彝族自治州 → 楚雄州, 楚雄; 长阳土家族自治县 → 长阳县, 长阳
+        stem = autonomous.group(1)
+        return [stem + autonomous.group(2)] + ([stem] if len(stem) >= 2 and stem not in _COMMON_SHORT else [])
     suffix = {"province": _PROVINCE_SUFFIX, "prefecture": _PREFECTURE_SUFFIX, "county": _COUNTY_SUFFIX}[kind]
     short = suffix.sub("", name)
     if kind == "province" and name.endswith("自治区"):
@@ -100,7 +108,10 @@ def _boundaries(text: str) -> set[int]:
 # What follows a county's short name when it names the county ("岱山那次", "永安23年", "义乌的方案",
 # "沙县市场监管局"); a short name that is also a common word ("惠民", "平和") is read as a place only so.
 _AFTER_PLACE = re.compile(r"[那这的0-9今去前本全局县市区旗“《]|质量|市场|方案|计划|通知|文件|举办|举行|开展|启动|召开|在|多部门|多家|联合|组织"
-                          r"|分局")
+                          r"|分局|融媒|日报|新闻|电视|发布")  # a local outlet: "宜都融媒讯", "岱山新闻网"
+
+
+_COORDINATION = re.compile(r"[和与跟及、，,]|以及")
 
 
 def _reads_as_place(text: str, start: int, end: int, places: list[Place]) -> bool:
@@ -118,7 +129,7 @@ def place_spans(text: str) -> list[tuple[int, int, Place]]:
     if not matches:
         return []
     edges = _boundaries(text)
-    found = []
+    found, doubtful = [], []
     for m in matches:
         name = m.group(0)
         full = any(p.name == name for p in by_alias[name])
@@ -127,6 +138,14 @@ def place_spans(text: str) -> list[tuple[int, int, Place]]:
             if full or not all(p.kind == "county" for p in by_alias[name]) \
                     or _reads_as_place(text, m.start(), m.end(), by_alias[name]):
                 found.append((m.start(), m.end(), by_alias[name]))
+            else:
+                doubtful.append((m.start(), m.end(), by_alias[name]))
+    # a county's short name joined to a place by 和/与/、 is a place too ("商洛和宜都", "宜都、枝江的")
+    sure = list(found)
+    for a, b, places in doubtful:
+        if any(_COORDINATION.fullmatch(text[b:a2]) or _COORDINATION.fullmatch(text[b2:a]) for a2, b2, _ in sure):
+            found.append((a, b, places))
+    found.sort(key=lambda span: span[0])
     # a name several divisions share (朝阳区) is the one under a place the text also names
     named = {p.name for _, _, places in found for p in places if len(places) == 1}
     return [(a, b, next((p for p in places if p.parent in named or province_of(p.name) in named), places[0]))

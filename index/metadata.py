@@ -99,6 +99,7 @@ def _title(head: list[str], lines: list[str]) -> str:
         opening.append(line)
     # "栏目名|标题": a site's column and the headline share a line; a time stamp is no headline
     pieces = [p.strip() for line in opening for p in reversed(line.split("|"))]  # the headline comes last
+    pieces = [_ORIGINAL_TITLE.sub(r"\1", p) for p in pieces]  # a reprint's "(原标题：…)" is the headline
     headlines = [line for line in pieces if 6 <= len(line) <= 60 and not line.endswith(("。", "：", ":"))
                  and not NAVIGATION.search(line) and not BYLINE.search(line) and not DATE_LINE.match(line)
                  and not re.match(r"^[一二三四五六七八九十]+、", line) and not re.search(r"[|\t]", line)
@@ -106,6 +107,11 @@ def _title(head: list[str], lines: list[str]) -> str:
                  and not DOC_NO.fullmatch(line.replace(" ", ""))]
     named = [line for line in headlines if "质量月" in line]
     return _unspace((named or headlines or [""])[0])
+
+
+_ORIGINAL_TITLE = re.compile(r"^[（(]原标题[:：]\s*(.+?)[)）]$")
+
+
 def _unspace(text: str) -> str:
     return re.sub(r"(?<=[\u4e00-\u9fa5“”]) (?=[\u4e00-\u9fa5“”])", "", text).strip()
 
@@ -161,12 +167,16 @@ def _date(lines: list[str]) -> str:
 
 
 def _body_year(text: str) -> int | None:
-    """The year the body names beside 质量月, else the year it names most often."""
+    """The year the body names beside 质量月 or with September, else the year it names most often."""
     m = re.search(r"((?:19|20)\d{2})\s*年(?:度)?(?:全国|全省|全市|全县|全区|[\u4e00-\u9fa5]{0,8})?[“\"]?质量月", text)
     if m:
         return int(m.group(1))
+    m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:9|九)\s*月", text)  # the month itself: "2022年9月，市质量办…"
+    if m:
+        return int(m.group(1))
     years = [int(y) for y in YEAR.findall(text[:3000]) if 2000 <= int(y) <= 2100]
-    return max(set(years), key=years.count) if years else None
+    # a tie goes to the later year: a report looks back at last year's awards, not ahead
+    return max(set(years), key=lambda y: (years.count(y), y)) if years else None
 
 
 def _year(title: str, doc_no: str, date: str, body: str, file_name: str) -> tuple[int | None, str]:
@@ -198,6 +208,7 @@ def _kind(title: str, doc_no: str, text: str) -> str:
     return "other" if title else ""
 
 
+_OWN_COUNTY = re.compile(r"我县|全县|县委|县政府")
 _DATELINE = re.compile(r"^[^，。,\n]{0,16}?\d{1,2}月\d{1,2}日电\s*(?:[（(][^）)\n]{0,12}[）)])?", re.M)
 
 
@@ -231,13 +242,18 @@ def _most_named(opening: str, text: str) -> Place | None:
     return most if n >= 2 * counts.get(first.name, (1, first))[0] and n >= 3 else first
 
 
-def _level_and_region(title: str, issuer: str, body: str) -> tuple[str, str, str]:
+def _level_and_region(title: str, issuer: str, body: str, source: str = "") -> tuple[str, str, str]:
     if _NATIONAL.search(issuer) or not issuer and (_NATIONAL.search(title) or "全国“质量月”" in title
                                                   and not find_places(title)):
         return "national", "全国", ""
     # a news report or letter without issuer: the first place its opening names
     opening = _DATELINE.sub("", body[:300])  # "人民网北京8月29日电": where the agency wrote, not what about
-    place = _first_place(issuer) or _first_place(title) or _most_named(opening, body[:800])
+    # the page's 来源 field last: "来源：宜都融媒" names the place when the text says only 我市
+    place = _first_place(issuer) or _first_place(title) or _most_named(opening, body[:800]) or _first_place(source)
+    if place is not None and place.kind == "prefecture" and _OWN_COUNTY.search(body[:800]):
+        # "我县…": a county's own report, opening with its city's meeting ("廊坊市…会议后，固安县立即召开")
+        counties = [p for p in find_places(body[:800]) if p.kind == "county" and p.parent == place.name]
+        place = counties[0] if len({p.name for p in counties}) == 1 else place
     if place is None:
         # no place anywhere in the opening: a text about the national month ("全国“质量月”…总局…")
         if re.search(r"全省|省委|省政府|省直", body[:600]):
@@ -274,7 +290,7 @@ def extract_metadata(clean: str, file_name: str = "") -> NoticeMeta:
         or iso_date(fields.get("发布日期") or fields.get("生成日期") or fields.get("公开日期") or "")
     body = "\n".join(lines)
     year, year_source = _year(title, doc_no, date, body, file_name)
-    level, region, parent = _level_and_region(title, issuer, body)
+    level, region, parent = _level_and_region(title, issuer, body, fields.get("来源", ""))
     if level == "county" and not parent:
         parent = province_of(region)
     return NoticeMeta(title=title, issuer=issuer, doc_no=doc_no, date=date, year=year, year_source=year_source,

@@ -44,7 +44,7 @@ NAVIGATION = re.compile(r"位置[:：]|首页|>|http|www\.|网站|来源[:：]|�
 
 # Lines of a web page that are no headline: a bare date/time stamp, a photo credit or byline.
 BYLINE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)|摄影|供图|图片来源"
-                    r"|^(?:记者|通讯员|图|文)[:：\s]")
+                    r"|^(?:记者|通讯员|图|文)[:：\s]|本报记者|特约记者|^[□■]")
 
 # The mark after which a forwarding notice carries the forwarded one in full: "（此件主动公开）", either bracket.
 PUBLIC_MARK = re.compile(r"^[（(]此件.{0,6}公开.{0,4}[）)]$")
