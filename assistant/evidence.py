@@ -78,6 +78,8 @@ _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")
 
 # measure words a count is given in ("19幅海报", "700余份资料", "3场次")
 _MEASURE = "场次|人次|个|家|项|条|名|位|场|次|份|批|类|届|人|幅|张|册|本|篇|台|户|所|辆|件|起|期|轮|支|座|处|种|块|箱|盒|吨"
+# "奖金是多少钱 / 经费多少元 / 补贴金额多少": a sum of money, counted in 元
+_MONEY_ASKED = re.compile(r"([\u4e00-\u9fa5]{2,4}?)(?:是|为|有|给)?多少(?:钱|元|块钱|万元)|([\u4e00-\u9fa5]{0,2}金额)")
 _COUNTED = re.compile(r"(?:多少|几)\s*(" + _MEASURE + r")?\s*([\u4e00-\u9fa5]{1,4})?")
 
 
@@ -87,6 +89,10 @@ def counted_thing(question: str) -> tuple[str, str]:
     rate = re.search(r"([\u4e00-\u9fa5]{0,3}(?:率|比例|占比))(?:是|为|有|达到|达)?(?:多少|几)", question)
     if rate:
         return "%", rate.group(1)
+    money = _MONEY_ASKED.search(question)
+    if money:
+        noun = (money.group(1) or money.group(2)).split("的")[-1]
+        return "元", noun if noun.endswith("金额") else noun[-2:]  # 奖金, 经费, 补贴金额
     m = _COUNTED.search(question)
     if not m or question[max(0, m.start() - 1):m.start()] == "第":
         return "", ""
@@ -99,6 +105,8 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
     ordinal ("第42个")."""
     if measure == "%":  # the rate named, then its percentage: "合格率98.5%", "合格率保持100%"
         return bool(re.search(re.escape(noun[-3:]) + r"[^。；]{0,8}?\d+(?:\.\d+)?\s*[%％]", text))
+    if measure == "元":  # a sum of money: "奖金2000元", "经费5万元"
+        return bool(re.search(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)\s*(?:余|多)?\s*[万亿]?\s*元", text))
     number = r"(?<!第)(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
     if measure and not noun:
         return bool(re.search(number + re.escape(measure), text))
@@ -188,13 +196,27 @@ def focus_terms(question: str) -> list[str]:
     # an item's place in a list ("第4项是") is no word of its content
     plain = re.sub(r"第[一二三四五六七八九十两\d]{1,3}(?:项|条|个|家|句|名|位|件|份|块|部分)", "，", question)
     words = [w for w, flag in pos_tokens(plain) if flag.startswith(_CONTENT_POS)]
+    return _content(quoted + literals + words)
+
+
+def verb_terms(question: str) -> list[str]:
+    """The question's own verbs ("会上宣读的是啥" → 宣读): what happened, for ranking sentences when the
+    question names no topic beyond a place — never for the refusal gate (a verb is often paraphrased)."""
+    return _content([w for w, flag in pos_tokens(question) if flag == "v" and len(w) > 1])
+
+
+def _content(words: list[str]) -> list[str]:
     out = []
-    for t in quoted + literals + words:
+    for t in words:
         t = re.sub(r"\s+", "", t.lower())
         if t not in GENERIC and not re.fullmatch(r"\d+年?", t) and not _INTERROGATIVE.match(t) \
-                and len(t) > 1 and t not in out:
+                and len(t) > 1 and t not in out and t not in _BARE_VERBS:
             out.append(t)
     return out
+
+
+# verbs that say nothing of what happened
+_BARE_VERBS = set("是 有 没有 进行 开展 举办 举行 组织 召开 搞 做 要 需要 应该 可以 能 属于 包括 叫 算".split())
 
 
 # How any notice or report states a theme: "主题：…", "主题为/是“…”", "以“…”为主题", "“…”主题活动".
@@ -240,7 +262,7 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
         return bool(_PERSON.search(text))
     if kind == "theme":
         last = section.split(" > ")[-1]
-        return bool(re.search(r"活动主题$|^主题$", last) or _THEME.search(text))
+        return bool(re.search(r"主题[:：]?$", last) or _THEME.search(text))  # 活动主题, 征文主题, 宣传主题
     if kind == "slogan":
         return "口号" in section or "口号" in text or "标语" in text
     if kind == "count":
@@ -260,7 +282,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
                 semantic_weight: float = 0.0) -> list[Unit]:
     """Every unit of the contexts, best first. `semantic` maps unit texts to their closeness in
     meaning to the question (0..1, assistant/similarity.py), added with `semantic_weight`."""
-    terms = topic_terms(question)
+    terms = topic_terms(question) or (verb_terms(question) if focus_terms(question) else [])  # only a place named
     # rarer terms (fewer contexts contain them) say more about which unit answers
     df = {t: sum(1 for c in contexts if t in to_simplified(re.sub(r"\s+", "", c.text + c.section).lower()))
           for t in terms}

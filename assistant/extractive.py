@@ -262,6 +262,8 @@ class ExtractiveAnswerer:
         measure, noun = counted_thing(question) if kinds == ["count"] else ("", "")
         if noun and not any(u.kind_match for u in units) and not OUTLINE_CUES.search(question):
             # "多少个部门" with no passage counting 部门: the number is not stated (a list is counted below)
+            if measure == "元":  # a sum of money is stated or not; no list counts it
+                return self.refusal(retrieval, f"检索到的段落中没有写明{noun}的金额。")
             if not any(c.kind in ("list", "table_row") for c in contexts[:3]):
                 return self.refusal(retrieval, f"检索到的段落中没有写明{noun[:2]}的数量。")
         if not units:
@@ -670,6 +672,26 @@ class ExtractiveAnswerer:
                 lines.append(f"  {_unit_display(u, c)}[{numbers[c.chunk_id]}]")
         return Draft("\n".join(lines), True, cited)
 
+    @staticmethod
+    def _rest_of_terms(terms: list[str], chosen: list[tuple[Context, str]], units: list[Unit],
+                       contexts: list[Context], seen: set[str], kind_only: bool) -> list[tuple[Context, str]]:
+        """"搞X的那个厅，还做了什么Y": the sentences quoted name X; a sentence of the same passage that
+        names the term still unsaid (Y) is the rest of the answer, whatever its score."""
+        said = _squashed("".join(text for _, text in chosen))
+        missing = [t for t in terms if t not in said]
+        quoted = {c.chunk_id for c, _ in chosen}
+        more: list[tuple[Context, str]] = []
+        for u in units:
+            if not missing or len(more) >= 2:
+                break
+            ctx = contexts[u.context]
+            if ctx.chunk_id in quoted and u.text not in seen and (u.kind_match or not kind_only) \
+                    and any(t in _squashed(u.text) for t in missing):
+                seen.add(u.text)
+                more.append((ctx, _unit_display(u, ctx)))
+                missing = [t for t in missing if t not in _squashed(u.text)]
+        return more
+
     def _compose(self, question: str, units: list[Unit], contexts: list[Context], kinds: list[str]) -> Draft:
         best = units[0]
         top_ctx = contexts[best.context]
@@ -709,6 +731,7 @@ class ExtractiveAnswerer:
                 if {"doc_no", "basis"} & set(kinds):
                     text = self._matching_references(question, text)
                 chosen.append((contexts[u.context], text))
+            chosen += self._rest_of_terms(terms, chosen, units, contexts, seen, best.kind_match)
         cited: dict[int, Context] = {}
         numbers: dict[str, int] = {}
         lines = []

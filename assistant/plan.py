@@ -188,7 +188,8 @@ def _topic_of(text: str) -> list[str]:
     for _, cue in _FACT_CUES + _OP_CUES:
         rest = re.sub(cue, " ", rest)
     words = [w for w, flag in pos_tokens(rest) if flag.startswith(("n", "vn", "nz", "l", "i", "eng"))
-             and not flag.startswith(("ns",)) and len(w) > 1 and w not in _NOT_TOPIC]
+             and not flag.startswith(("ns",)) and len(w) > 1 and w not in _NOT_TOPIC
+             and not re.match(r"[个家项条位名份]", w)]  # the rest of a cue cut off ("哪|个局")
     return list(dict.fromkeys(quoted + words))
 
 

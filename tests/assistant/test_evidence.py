@@ -110,3 +110,31 @@ def test_a_place_the_question_already_names_does_not_say_where_exactly():
 def test_an_ordinal_question_is_answered_only_by_a_sentence_stating_an_ordinal():
     text = "全市消费品质量合格率达92.94%，排全省前列。活动标志着第45个“质量月”在全市展开。"
     assert "第45个" in _unit_texts("今年是第几个质量月？", text)[0]
+
+
+@pytest.mark.parametrize("question,thing", [
+    ("比赛一等奖奖金是多少钱？", ("元", "奖金")),
+    ("这次的补贴金额是多少", ("元", "补贴金额")),
+])
+def test_a_sum_of_money_is_counted_in_yuan(question, thing):
+    from assistant.evidence import counted_thing, counts_thing
+
+    assert counted_thing(question) == thing
+    assert counts_thing("一等奖奖金2000元，二等奖1000元。", *thing)
+    assert not counts_thing("获奖作品颁发荣誉证书。", *thing)
+
+
+def test_a_question_naming_only_a_place_is_ranked_by_what_its_verbs_say():
+    from assistant.evidence import focus_terms, verb_terms
+
+    assert "宣读" in verb_terms("某某县会上宣读的是啥方案？") and "宣读" not in focus_terms("某某县会上宣读的是啥方案？")
+    text = "9月4日，某某县召开质量月启动仪式。副县长出席会议。县市场局负责同志宣读了《全县质量月活动方案》。"
+    assert "宣读" in _unit_texts("某某县会上宣读的是啥方案？", text)[0]
+
+
+def test_a_heading_ending_in_theme_states_a_theme():
+    from assistant.evidence import kind_evidence
+
+    assert kind_evidence("theme", "讲好身边故事", "一、征文主题")
+    assert kind_evidence("theme", "讲好身边故事", "（二）宣传主题：")
+    assert not kind_evidence("theme", "讲好身边故事", "一、征文要求")
