@@ -148,8 +148,16 @@ def place_spans(text: str) -> list[tuple[int, int, Place]]:
     found.sort(key=lambda span: span[0])
     # a name several divisions share (朝阳区) is the one under a place the text also names
     named = {p.name for _, _, places in found for p in places if len(places) == 1}
-    return [(a, b, next((p for p in places if p.parent in named or province_of(p.name) in named), places[0]))
-            for a, b, places in found]
+    out = []
+    for a, b, places in found:
+        place = next((p for p in places if p.parent in named or province_of(p.name) in named), places[0])
+        suffix = text[b:b + 1]
+        if place.kind == "county" and suffix in "县市区" and text[a:b] + suffix != place.name \
+                and place.name[:-1] == text[a:b]:
+            # a county made a city or district after the code table (射洪县 → 射洪市): the name as written
+            place, b = Place(text[a:b] + suffix, place.kind, place.parent), b + 1
+        out.append((a, b, place))
+    return out
 
 
 def find_places(text: str) -> list[Place]:
@@ -163,10 +171,11 @@ def find_places(text: str) -> list[Place]:
 
 
 def lookup(name: str) -> Place | None:
-    """The division of that name; a county renamed to a district since the code table was made
-    (沙县 → 沙县区) is found under its other suffix."""
+    """The division of that name; a county renamed since the code table was made (沙县 → 沙县区,
+    射洪县 → 射洪市) is found under its other suffix."""
     by_alias = _table()[0]
-    for candidate in (name, name[:-1] if name.endswith("区") else "", re.sub(r"[县市]$", "区", name)):
+    renamed = [name[:-1] + s for s in "县市区" if name[-1:] in "县市区" and s != name[-1]]
+    for candidate in [name, name[:-1] if name.endswith("区") else ""] + renamed:
         places = by_alias.get(candidate) if candidate else None
         if places:
             return places[0]

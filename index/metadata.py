@@ -86,6 +86,8 @@ def _title(head: list[str], lines: list[str]) -> str:
             continue
         if "关于" in line or line.endswith(_TITLE_END):
             title = line
+            if len(line) <= 5 and i > 0 and not re.search(r"[。：:！!？?]$", head[i - 1]) and len(head[i - 1]) <= 60:
+                title = head[i - 1] + line  # "2024年…企业质量诚信" + "倡议书": the kind word on a line of its own
             # a title broken over two lines: "…关于组织开展" + "2025年“质量月”活动的通知"
             if not title.endswith(_TITLE_END) and i + 1 < len(head) and head[i + 1].endswith(_TITLE_END):
                 title += head[i + 1]
@@ -209,7 +211,7 @@ def _kind(title: str, doc_no: str, text: str) -> str:
 
 
 _OWN_COUNTY = re.compile(r"我县|全县|县委|县政府")
-_DATELINE = re.compile(r"^[^，。,\n]{0,16}?\d{1,2}月\d{1,2}日电\s*(?:[（(][^）)\n]{0,12}[）)])?", re.M)
+_DATELINE = re.compile(r"^[^，。,\n]{0,16}?\d{1,2}月\d{1,2}日(?:电|消息|讯)\s*(?:[（(][^）)\n]{0,12}[）)])?", re.M)
 
 
 def _first_place(text: str) -> Place | None:

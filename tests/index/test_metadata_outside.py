@@ -17,7 +17,7 @@ from index.metadata import extract_metadata
 from index.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = [ROOT / "eval" / name for name in ("outside", "outside2", "outside3", "outside4", "outside5", "outside6")]
+SETS = [ROOT / "eval" / name for name in ("outside", "outside2", "outside3", "outside4", "outside5", "outside6", "outside7")]
 LEVELS = {"national": "national", "province": "provincial", "city": "municipal", "county": "county",
           "provincial": "provincial", "municipal": "municipal"}
 ROWS = [dict(row, set=folder) for folder in SETS
@@ -30,6 +30,8 @@ NOT_STATED = {
     "q14.txt": "an activity table without title or issuer: 广东省 is named first (its 纲要), 中山 only in passing",
     "outside5/p07.txt": "乐山市's event held in 井研县 (co-organised by a provincial bureau), on the county's site: "
                         "the text names 乐山市 most; the examiner reads the site's county",
+    "outside7/p01.txt": "a district bureau's page (区市场监督管理局) naming its district only inside an event's "
+                        "name (嗨购利州); the examiner reads the site",
 }
 
 
