@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
+from assistant.bridge import TwoSteps, named_in, quoted_lines, two_steps
 from assistant.compose import compose
 from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
@@ -267,8 +268,11 @@ class Assistant:
                                 model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
         with self.reader.pinned():  # one answer, one snapshot, even if a re-index commits meanwhile
             parts = split_questions(question[: self.settings.answer.max_question_chars])
+            steps = two_steps(question) if len(parts) == 1 else None
             if len(parts) > 1:
                 result = self._ask_parts(question, parts, list(history or []), filters, started)
+            elif steps:
+                result = self._ask_two_steps(question, steps, list(history or []), filters, started)
             else:
                 result = self.chain.invoke(Question(question, list(history or []), filters))
         if len(question) > self.settings.answer.max_question_chars and not any("问题过长" in f for f in result.flags):
@@ -300,9 +304,9 @@ class Assistant:
             yield item
 
     def _ask_streaming(self, question: str, history: list[str], filters, emit) -> AnswerResult:
-        if check_question(question, self.settings) \
+        if check_question(question, self.settings) or two_steps(question) \
                 or len(split_questions(question[: self.settings.answer.max_question_chars])) > 1:
-            return self.ask(question, history, filters)
+            return self.ask(question, history, filters)  # several answers merged: nothing to stream
         with self.reader.pinned():
             for item in self.chain.stream(Question(question, history, filters)):
                 if isinstance(item, AnswerResult):
@@ -316,6 +320,20 @@ class Assistant:
         for part in parts:
             results.append(self.chain.invoke(Question(part, list(history), filters)))
             history.append(part)
+        return self._merged(question, parts, results, started)
+
+    def _ask_two_steps(self, question: str, steps: TwoSteps, history: list[str], filters, started: float):
+        """"搞了X的那个厅，还做了什么": which one first, then the rest asked of the name found."""
+        first = self.chain.invoke(Question(steps.first, list(history), filters))
+        name = named_in(quoted_lines(first.answer), steps.kind, question) if first.answerable else ""
+        if not name:  # nothing names it: the question as asked
+            return self.chain.invoke(Question(question, history, filters))
+        second = steps.second(name)
+        then = self.chain.invoke(Question(second, history + [steps.first], filters))
+        return self._merged(question, [steps.first, second], [first, then], started)
+
+    def _merged(self, question: str, parts: list[str], results: list[AnswerResult], started: float) -> AnswerResult:
+        """One answer of several parts: "（1）…（2）…", citations renumbered across them."""
         lines, citations, contexts, seen = [], [], [], set()
         for i, r in enumerate(results, 1):
             offset = len(citations)

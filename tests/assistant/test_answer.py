@@ -348,3 +348,20 @@ def test_headings_two_levels_share_are_compared_as_headings(assistant):
     assert len(shared) >= 2
     assert f"相同的有{len(shared)}条" in result.answer, result.answer
     assert all(squash(h) in squash(result.answer) for h in shared), result.answer
+
+
+def test_what_else_the_body_doing_one_thing_did(assistant):
+    line = next(l for l in (CORPUS / "2024-fujian-provincial-notice.txt").read_text("utf-8").split("\n")
+                if "省农业农村厅" in l)
+    promoted = next(s for s in re.split(r"(?<=。)", line) if "产销" in s)
+    result = assistant.ask("24年省里附件里搞国家标准宣贯培训的那个厅，还做了哪些产销对接？")
+    assert squash(promoted) in squash(result.answer), result.answer
+
+
+def test_two_steps_on_the_real_notice(assistant):
+    line = next(l for l in (CORPUS / "2024-fujian-provincial-notice.txt").read_text("utf-8").split("\n")
+                if "质量专项整治行动" in l and "厅" in l)
+    body = re.sub(r"\*", "", line).split("：")[0].split("、")[-1]  # the 厅 the line is about
+    exam = next(s for s in re.split(r"(?<=。)", line) if "考试" in s)
+    result = assistant.ask("24年省里附件里开展质量专项整治行动的那个厅，还组织了什么考试？")
+    assert body in result.answer and squash(exam) in squash(result.answer), result.answer
