@@ -11,6 +11,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.results import Context
 from index.components.script import to_simplified
@@ -69,7 +71,7 @@ GENERIC |= set("网站 网页 网上 官网 那篇 这篇 文章 报道 新闻 �
 GENERIC |= set("正文 全文 原文 部分 那部分 这部分 那块 这块".split())
 # Words that span years ask for every year's notice, not for a passage that says them.
 GENERIC |= set("历年 每年 各年 往年 近年 历届 每届 这几年 近几年".split())
-SAME = re.compile(r"一样|相同|重复|共同|都有|同样|一致")
+SAME = re.compile(r"一样|相同|重复|共同|都有的|同样|一致")  # "都有啥" asks for all of them, "都有的" for shared ones
 COMPARED = re.compile(r"不一样|不同|区别|差别|差异|异同|一样吗|相同吗|对比|比较|有何出入")
 _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 # Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
@@ -284,7 +286,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
     meaning to the question (0..1, assistant/similarity.py), added with `semantic_weight`."""
     terms = topic_terms(question) or (verb_terms(question) if focus_terms(question) else [])  # only a place named
     # rarer terms (fewer contexts contain them) say more about which unit answers
-    df = {t: sum(1 for c in contexts if t in to_simplified(re.sub(r"\s+", "", c.text + c.section).lower()))
+    df = {t: sum(1 for c in contexts if says_term(t, to_simplified(re.sub(r"\s+", "", c.text + c.section).lower())))
           for t in terms}
     weights = {t: 1.0 + math.log((len(contexts) + 1) / (df[t] + 0.5)) + 0.2 * len(t) for t in terms}
     total = sum(weights.values()) or 1.0
@@ -320,7 +322,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
             if (measure or noun) and not _SEVERAL_COUNTS.search(question):
                 text = _clauses_counting(text, measure, noun, terms)
             hay = to_simplified(re.sub(r"\s+", "", text + run_in + ctx.section + ctx.title).lower())
-            overlap = sum(w for t, w in weights.items() if t in hay) / total
+            overlap = sum(w for t, w in weights.items() if says_term(t, hay)) / total
             plain = to_simplified(text)
             kind_ok = any(kind_evidence(k, plain, ctx.section if k != "attachment" else ctx.section + ctx.text)
                           for k in kinds if k != "count" or not (measure or noun))
@@ -414,11 +416,32 @@ def _phrase_bonus(phrases: list[str], text: str) -> float:
 
 
 def _term_in(term: str, text: str) -> bool:
-    """A focus term is found if it, or (for 3+ characters) one of its two-character parts, is in `text`."""
+    """A focus term is found if it, the notices' word for it (小孩 → 儿童), or (for 3+ characters) one
+    of its two-character parts is in `text`."""
     text = to_simplified(re.sub(r"\s+", "", text).lower())
-    if term in text:
+    if says_term(term, text):
         return True
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))
+
+
+def says_term(term: str, folded: str) -> bool:
+    """`term`, or one of the official words for an everyday one, in an already folded text."""
+    return term in folded or any(w in folded for w in official_words(term))
+
+
+def official_words(term: str) -> tuple[str, ...]:
+    """What notices write for an everyday word (assistant/colloquial.tsv): 小孩 → 儿童, 少年…"""
+    return _official().get(term, ())
+
+
+@lru_cache(maxsize=1)
+def _official() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for line in (Path(__file__).resolve().parent / "colloquial.tsv").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, official = line.split("\t")
+            table[word.strip()] = tuple(w.strip() for w in official.split(",") if w.strip())
+    return table
 
 
 def topic_terms(question: str) -> list[str]:

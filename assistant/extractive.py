@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from assistant.evidence import counted_thing, enumerates, named_count, split_units
+from assistant.evidence import counted_thing, enumerates, named_count, official_words, says_term, split_units
 from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, PART_ASKED, SAME, Unit, kind_evidence,
                                 question_kinds, score_units, term_coverage, topic_terms)
 from assistant.results import Context
@@ -118,6 +118,13 @@ def _scope_of(info) -> Callable[[Context], object]:
 def _squashed(text: str) -> str:
     """As focus terms are compared: no whitespace, simplified, lower case."""
     return to_simplified(re.sub(r"\s+", "", text)).lower()
+
+
+def _about_topic(lines: list[tuple[Context, str]], terms: list[str], ctx: Context) -> list[tuple[Context, str]]:
+    """"跟X有关的活动有啥": of a list whose heading does not say X, the items that do ([] when none)."""
+    if not terms or any(says_term(t, _squashed(ctx.title + ctx.section)) for t in terms):
+        return []
+    return [(c, line) for c, line in lines if any(says_term(t, _squashed(line)) for t in terms)]
 
 
 def doc_label(ctx: Context) -> str:
@@ -317,8 +324,8 @@ class ExtractiveAnswerer:
             # a year is answered by a sentence on the topic, not by its best sentence whatever it says
             said = units
             if every_year and topic:  # a term written whole ("开放日") before any of its parts ("开放")
-                said = [u for u in units if all(t in _squashed(u.text) for t in topic)] \
-                    or [u for u in units if any(t in _squashed(u.text) for t in topic)] \
+                said = [u for u in units if all(says_term(t, _squashed(u.text)) for t in topic)] \
+                    or [u for u in units if any(says_term(t, _squashed(u.text)) for t in topic)] \
                     or [u for u in units if term_coverage(question, u.text, topic) > 0]
             per_notice = self._per_notice(said, contexts, need_kind=need_kind,
                                           scope=(lambda c: c.year) if every_year else _scope_of(info))
@@ -444,11 +451,13 @@ class ExtractiveAnswerer:
         out, have = list(contexts), {c.chunk_id for c in contexts}
         per_source: dict[str, int] = {}
         for c in contexts:
-            if all(t in _squashed(c.text) for t in terms):
+            if all(says_term(t, _squashed(c.text)) for t in terms):
                 per_source[c.source] = per_source.get(c.source, 0) + 1
-        for ctx in self.store.containing(max(terms, key=len)):
+        longest = max(terms, key=len)
+        found = [c for word in (longest,) + official_words(longest) for c in self.store.containing(word)]
+        for ctx in list({c.chunk_id: c for c in found}.values()):
             if ctx.chunk_id in have or per_source.get(ctx.source, 0) >= 2 \
-                    or not all(t in _squashed(ctx.text) for t in terms):
+                    or not all(says_term(t, _squashed(ctx.text)) for t in terms):
                 continue
             if len(out) >= len(contexts) + self.settings.retrieval.top_k:
                 break
@@ -647,7 +656,7 @@ class ExtractiveAnswerer:
             ctx = contexts[u.context]
             key = (ctx.year, ctx.level, ctx.source)
             first = per_notice.get(key)
-            if first and u is not first and u.text != first.text and all(t in _squashed(u.text) for t in topic) \
+            if first and u is not first and u.text != first.text and all(says_term(t, _squashed(u.text)) for t in topic) \
                     and len(more.setdefault(key, [])) < 2 and u.text not in [m.text for m in more[key]]:
                 more[key].append(u)
         return more
@@ -686,10 +695,10 @@ class ExtractiveAnswerer:
                 break
             ctx = contexts[u.context]
             if ctx.chunk_id in quoted and u.text not in seen and (u.kind_match or not kind_only) \
-                    and any(t in _squashed(u.text) for t in missing):
+                    and any(says_term(t, _squashed(u.text)) for t in missing):
                 seen.add(u.text)
                 more.append((ctx, _unit_display(u, ctx)))
-                missing = [t for t in missing if t not in _squashed(u.text)]
+                missing = [t for t in missing if not says_term(t, _squashed(u.text))]
         return more
 
     def _compose(self, question: str, units: list[Unit], contexts: list[Context], kinds: list[str]) -> Draft:
@@ -700,6 +709,7 @@ class ExtractiveAnswerer:
         if whole and top_ctx.kind in ("list", "table_row"):
             for sib in self.store.siblings(top_ctx):
                 chosen.extend((sib, line) for line in sib.text.split("\n") if line.strip())
+            chosen = _about_topic(chosen, topic_terms(question), top_ctx) or chosen
         elif "list" in kinds and top_ctx.kind == "text":
             # "哪些活动" answered by a paragraph: quote the whole paragraph, sentence by sentence —
             # or, when it enumerates ("一是…二是…"), the opening sentence of each item

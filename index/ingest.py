@@ -107,7 +107,7 @@ def corpus_files(settings: Settings, ignored: dict[str, str] | None = None) -> l
 def settings_key(settings: Settings) -> str:
     """Vectors and chunks are only reusable if these did not change (the chunker-N tag moves when
     cleaning, metadata or place reading change what an existing index holds)."""
-    return f"{settings.embedding.embed_model}|{settings.index.chunk_max_chars}|{settings.index.chunk_min_chars}|chunker-14"
+    return f"{settings.embedding.embed_model}|{settings.index.chunk_max_chars}|{settings.index.chunk_min_chars}|chunker-15"
 
 
 def _chunk_record(chunk: Chunk, meta: dict, source: str, sha: str) -> dict:

@@ -365,3 +365,12 @@ def test_two_steps_on_the_real_notice(assistant):
     exam = next(s for s in re.split(r"(?<=。)", line) if "考试" in s)
     result = assistant.ask("24年省里附件里开展质量专项整治行动的那个厅，还组织了什么考试？")
     assert body in result.answer and squash(exam) in squash(result.answer), result.answer
+
+
+def test_items_of_a_list_about_an_everyday_word(assistant):
+    lines = [l.strip() for l in (CORPUS / "2025-fujian-provincial-notice.txt").read_text("utf-8").split("\n")]
+    children = [l for l in lines if re.match(r"\d{1,2}[.．、]", l) and re.search("少儿|儿童|少年", l)]
+    result = assistant.ask("2025年省局附件1里跟小孩有关的活动有哪些？")
+    assert children and all(squash(l) in squash(result.answer) for l in children), result.answer
+    others = [l for l in lines if re.match(r"\d{1,2}[.．、]", l) and l not in children]
+    assert not any(squash(l) in squash(result.answer) for l in others[:5]), result.answer

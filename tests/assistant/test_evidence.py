@@ -138,3 +138,18 @@ def test_a_heading_ending_in_theme_states_a_theme():
     assert kind_evidence("theme", "讲好身边故事", "一、征文主题")
     assert kind_evidence("theme", "讲好身边故事", "（二）宣传主题：")
     assert not kind_evidence("theme", "讲好身边故事", "一、征文要求")
+
+
+def test_an_everyday_word_is_found_as_the_notices_write_it():
+    from assistant.evidence import official_words, term_coverage
+
+    assert "儿童" in official_words("小孩")
+    assert term_coverage("跟小孩有关的活动有哪些？", "开展儿童用品质量安全守护行动。", ["小孩"]) == 1.0
+    assert term_coverage("跟小孩有关的活动有哪些？", "开展电梯安全宣传周活动。", ["小孩"]) == 0.0
+
+
+def test_all_of_them_is_no_shared_items_question():
+    from assistant.evidence import SAME
+
+    assert not SAME.search("这几年跟电梯有关的活动都有啥？")
+    assert SAME.search("两年都有的口号是哪几条？") and SAME.search("两份通知的主题一样吗？")
