@@ -108,7 +108,7 @@ def _boundaries(text: str) -> set[int]:
 # What follows a county's short name when it names the county ("岱山那次", "永安23年", "义乌的方案",
 # "沙县市场监管局"); a short name that is also a common word ("惠民", "平和") is read as a place only so.
 _AFTER_PLACE = re.compile(r"[那这的0-9今去前本全局县市区旗“《]|质量|市场|方案|计划|通知|文件|举办|举行|开展|启动|召开|在|多部门|多家|联合|组织"
-                          r"|分局|融媒|日报|新闻|电视|发布")  # a local outlet: "宜都融媒讯", "岱山新闻网"
+                          r"|分局|融媒|日报|新闻|电视|发布|说|讲|提到|写|报道|那边|这边")  # a local outlet: "宜都融媒讯", "岱山新闻网"
 
 
 _COORDINATION = re.compile(r"[和与跟及、，,]|以及")
@@ -180,6 +180,14 @@ def lookup(name: str) -> Place | None:
         if places:
             return places[0]
     return None
+
+
+def same_place(a: str, b: str) -> bool:
+    """Two names of one division: as written and as in the code table (射洪市, 射洪县)."""
+    if a == b:
+        return True
+    pa, pb = (lookup(a) if a else None), (lookup(b) if b else None)
+    return pa is not None and pa == pb
 
 
 def province_of(name: str) -> str:

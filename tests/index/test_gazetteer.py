@@ -32,3 +32,21 @@ def test_a_county_short_name_joined_to_a_place_is_a_place(text, names):
 
 def test_levels_come_from_the_table():
     assert level_of("宜都市") == "county" and level_of("商洛市") == "municipal" and level_of("陕西省") == "provincial"
+
+
+def test_a_county_renamed_since_the_code_table_is_named_as_written():
+    from index.gazetteer import lookup, same_place
+
+    assert [p.name for p in find_places("射洪市重点围绕质量宣传")] == ["射洪市"]
+    assert level_of("射洪市") == "county" and same_place("射洪市", "射洪县") and not same_place("射洪市", "遂宁市")
+    assert lookup("射洪市") == lookup("射洪县")
+
+
+def test_autonomous_prefectures_by_their_short_names():
+    assert [(p.name, p.kind) for p in find_places("楚雄州举行质量月启动仪式")] == [("楚雄彝族自治州", "prefecture")]
+    assert [p.name for p in find_places("黔东南州开展质量月")] == ["黔东南苗族侗族自治州"]
+
+
+def test_a_short_name_before_a_local_outlet_or_said_is_a_place():
+    assert [p.name for p in find_places("宜都融媒讯 今年9月")] == ["宜都市"]
+    assert [p.name for p in find_places("射洪说围绕五个方面开展")] == ["射洪县"]

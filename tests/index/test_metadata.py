@@ -169,3 +169,30 @@ def test_a_city_report_that_never_names_its_city_is_municipal_with_region_unknow
 def test_a_headline_after_the_sites_column_name_and_no_time_stamp():
     page = "专题报道|2021年某省“质量月”活动启动\n时间:2021-09-08 10:20:00\n某报讯 9月6日，某省质量月活动在省会启动。"
     assert extract_metadata(clean_text(page)).title == "2021年某省“质量月”活动启动"
+
+
+def test_a_reprints_original_title_is_its_headline_and_a_byline_is_none():
+    page = "(原标题:我县召开质量强县工作会议)\n9月4日上午，固安县召开质量强县工作会议。县政府副县长出席会议。"
+    assert extract_metadata(clean_text(page)).title == "我县召开质量强县工作会议"
+    report = "【资料图】\n□王某 本报记者 李某\n金秋九月，全省开展质量月活动。"
+    assert "记者" not in extract_metadata(clean_text(report)).title
+
+
+def test_a_county_report_opening_with_its_citys_meeting_is_the_countys():
+    text = "(原标题:我县召开质量月启动仪式)\n9月4日上午，廊坊市质量强市视频会议后，固安县立即召开启动仪式。\n我县将开展系列活动，县政府分管领导出席。"
+    m = extract_metadata(clean_text(text))
+    assert (m.level, m.region) == ("county", "固安县")
+
+
+def test_a_radio_sites_dateline_and_a_kind_word_on_its_own_line():
+    text = "某某网海口9月10日消息(记者 王某)9月9日，由海南省市场监督管理局主办的2031年海南省质量月启动仪式在海口举行。"
+    m = extract_metadata(clean_text(text))
+    assert (m.level, m.region) == ("provincial", "海南省")
+    letter = "2031年全国“质量月”企业质量诚信\n倡议书\n各企业：为推动质量提升，我们倡议如下。"
+    m = extract_metadata(clean_text(letter))
+    assert m.title == "2031年全国“质量月”企业质量诚信倡议书" and m.level == "national" and m.kind == "letter"
+
+
+def test_the_year_beside_september_and_a_tie_to_the_later_year():
+    text = "为推动高质量发展，2031年9月，市质量办等单位开展质量月活动。\n2030年度质量奖企业代表发言。\n2030年度获奖名单公布。"
+    assert extract_metadata(clean_text(text)).year == 2031
