@@ -45,7 +45,8 @@ QUESTION_KINDS = [
     ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
     ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份|哪个[^，。？]{0,3}先|谁先|先后|更早|更晚"),
     ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁(?:主办|承办|组织|举办)|谁来|由谁|谁办|谁搞|报到|报给"),
-    ("person", r"哪位|哪个领导|哪些领导|领导是谁|谁(?:出席|讲话|致辞|主持|宣布)|负责人是谁|叫什么名字"),
+    ("person", r"哪位|哪个领导|哪些领导|领导是谁|谁(?:出席|讲话|致辞|主持|宣布|介绍|宣读|通报|发言|汇报)|负责人是谁|叫什么名字"
+               r"|(?:出席|讲话|致辞|主持|宣布|介绍|宣读|通报|发言|汇报)[^，。？?]{0,12}是谁"),
     ("place", PLACE_ASKED),
     ("theme", THEME_ASKED),
     ("slogan", r"口号|标语"),
@@ -109,7 +110,7 @@ def counts_thing(text: str, measure: str, noun: str) -> bool:
         return bool(re.search(re.escape(noun[-3:]) + r"[^。；]{0,8}?\d+(?:\.\d+)?\s*[%％]", text))
     if measure == "元":  # a sum of money: "奖金2000元", "经费5万元"
         return bool(re.search(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)\s*(?:余|多)?\s*[万亿]?\s*元", text))
-    number = r"(?<!第)(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"
+    number = r"(?<!第)(?<![是为])(?:\d+|[一二三四五六七八九十百两]+)\s*(?:余|多)?\s*"  # "是一项重要活动" counts nothing
     if measure and not noun:
         return bool(re.search(number + re.escape(measure), text))
     # the noun phrase's first or last two characters: "省级部门" counts 部门, "宣传资料" 资料 or 宣传
@@ -204,7 +205,9 @@ def focus_terms(question: str) -> list[str]:
 def verb_terms(question: str) -> list[str]:
     """The question's own verbs ("会上宣读的是啥" → 宣读): what happened, for ranking sentences when the
     question names no topic beyond a place — never for the refusal gate (a verb is often paraphrased)."""
-    return _content([w for w, flag in pos_tokens(question) if flag == "v" and len(w) > 1])
+    # the verbs of the kind cues ("介绍…的是谁") count here: they say what the answer sentence does
+    return list(dict.fromkeys(w for w, flag in pos_tokens(question)
+                              if flag == "v" and len(w) > 1 and w not in _BARE_VERBS and not _INTERROGATIVE.match(w)))
 
 
 def _content(words: list[str]) -> list[str]:
@@ -232,7 +235,7 @@ _OFFICE = re.compile(r"[\u4e00-\u9fa5]{1,10}(?:科|处|大队|办公室|所|厅|
 
 def kind_evidence(kind: str, text: str, section: str) -> bool:
     if kind == "doc_no":
-        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 160 or "》（" in text
+        return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 160 or bool(re.search(r"》\s*[（(]", text))
                                                or bool(re.search(r"文\s*号|发文字号", text)))
     if kind == "issue_date":
         return bool(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日(?:印发)?", text))
@@ -298,7 +301,8 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
     asked = re.search(r"第几\s*([个届次期批轮])?(?![\u4e00-\u9fa5]{0,2}(?:附件|项|条|部分|块))", question) \
         if "count" in kinds else None
     ordinal = (asked.group(1) or "[个届次期批轮]") if asked else ""
-    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导|下发|印发|召开", question) \
+    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导|下发|印发|召开"
+                       r"|介绍|宣读|通报|发言|汇报", question) \
         if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
         verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"
@@ -330,19 +334,19 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
                 kind_ok = kind_ok or counts_thing(plain, measure, noun)
             if ordinal:  # "第几个质量月 / 第几届": only a sentence stating the ordinal answers
                 kind_ok = bool(re.search(r"第\s*[\d一二三四五六七八九十百]+\s*" + ordinal, plain))
-            if "who_leads" in kinds and any(v in text for v in verbs) and _BODY.search(plain):
+            if "who_leads" in kinds and any(v in plain for v in verbs) and _BODY.search(plain):
                 kind_ok = True  # "哪个部门下发的": a body named beside the verb asked, whatever its name
             if "place" in kinds and kind_ok and not _new_place(plain, question):
                 kind_ok = any(kind_evidence(k, plain, ctx.section) for k in kinds if k not in ("place", "count"))
-            said = any(v in ("讲话", "致辞") for v in verbs) and re.search(r"讲话|致辞|表示|指出|强调|介绍", text)
-            if "person" in kinds and verbs and not said and not any(v in text for v in verbs):
+            said = any(v in ("讲话", "致辞") for v in verbs) and re.search(r"讲话|致辞|表示|指出|强调|介绍", plain)
+            if "person" in kinds and verbs and not said and not any(v in plain for v in verbs):
                 # "谁出席讲话": a person named for something else does not answer
                 kind_ok = any(kind_evidence(k, plain, ctx.section) for k in kinds if k not in ("person", "count"))
             score = overlap + 0.35 * rank_bonus + (0.6 if kind_ok else 0.0) + _phrase_bonus(phrases, plain)
             score += semantic_weight * closeness.get(text, 0.0)
             if "deadline" in kinds and kind_evidence("deadline", plain, ctx.section):
                 score += 0.2  # "几号前报": a date something is due by, before any other date
-            if verbs and any(v in text for v in verbs):
+            if verbs and any(v in plain for v in verbs):  # a reprint in traditional characters too
                 score += 0.3  # "谁牵头组织的": the sentence that says who 牵头/组织, not any office named
             if wanted_item and re.match(rf"^(?:附件[：:]\s*)?{wanted_item}[.．、]", text) and "附件" in ctx.text:
                 score += 0.6  # "附件4是什么" → the 4th line of the 附件 list
@@ -374,7 +378,7 @@ def _clauses_doing(text: str, verbs: list[str], kinds: list[str], section: str) 
     doing what was asked, when a later clause names another person or body doing something else."""
     bounds = [0] + [m.end() for m in re.finditer(r"[，,；;]", text)] + [len(text) + 1]
     clauses = [text[bounds[i]:bounds[i + 1] - 1] for i in range(len(bounds) - 1)]
-    doing = [i for i, c in enumerate(clauses) if any(v in c for v in verbs)]
+    doing = [i for i, c in enumerate(clauses) if any(v in to_simplified(c) for v in verbs)]
     if not doing or doing[-1] == len(clauses) - 1:
         return text
     asked = [k for k in kinds if k in ("who_leads", "person")] + ["person"]

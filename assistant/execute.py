@@ -18,7 +18,7 @@ from assistant.plan import FACT_NAMES, LEVEL_NAMES, Plan
 from assistant.results import Context
 from index.facts import Fact, NoticeFacts
 from index.facts_store import FactStore
-from index.gazetteer import level_of, short_names_of
+from index.gazetteer import level_of, same_place, short_names_of
 from index.store import IndexStore, mentions_place
 
 _WS = re.compile(r"\s+")
@@ -96,7 +96,7 @@ class Executor:
         place = 0
         if s.regions:
             names = [n for r in s.regions for n in [r] + short_names_of(r)]
-            if nf.region in s.regions or any(n in nf.title + nf.issuer for n in names):
+            if any(same_place(nf.region, r) for r in s.regions) or any(n in nf.title + nf.issuer for n in names):
                 place = 2
             elif nf.level in s.levels and nf.level not in {level_of(r) for r in s.regions} and _two_sided(plan):
                 place = 1  # "永安的口号和全国的(省里的)比": a place and another level, each its own side
@@ -252,6 +252,8 @@ class Executor:
             return evidence if evidence.missing else None
         if len(plan.scope.regions) > 1 and len({i.notice.doc_id for i in evidence.items if i.notice}) < len(plan.scope.regions):
             return None  # a place whose facts hold nothing: the passages may (metadata can be wrong)
+        if plan.op in _SIDED and len(evidence.sides) < 2 and len({i.role for i in evidence.items}) < 2:
+            return None  # a comparison with one side read from facts: the passages may hold the other
         if plan.op == "common":
             return self._common(evidence)
         return evidence

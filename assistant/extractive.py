@@ -16,13 +16,13 @@ from functools import partial
 
 from assistant.evidence import counted_thing, enumerates, named_count, official_words, says_term, split_units
 from assistant.evidence import (COMPARED, DOC_NO, ENUM_ITEM, OUTLINE_CUES, PART_ASKED, SAME, Unit, kind_evidence,
-                                question_kinds, score_units, term_coverage, topic_terms)
+                                question_kinds, score_units, term_coverage, topic_terms, verb_terms)
 from assistant.results import Context
 from assistant.similarity import UnitSimilarity
 from assistant.retrieve import Retrieval
 from assistant.plan import number, positions_of
 from index.components.script import to_simplified
-from index.gazetteer import find_places, level_of, short_names_of
+from index.gazetteer import find_places, level_of, same_place, short_names_of
 from index.settings import Settings
 from index.store import DocumentStore, PassageStore, mentions_place
 
@@ -88,7 +88,7 @@ def _pledges_level(text: str, level: str) -> bool:
 def _names_region(ctx: Context, region: str) -> bool:
     """The passage is of that place: its document's region, title or the passage itself names it."""
     names = [region] + short_names_of(region)
-    return ctx.region == region or any(n in ctx.title + ctx.section + ctx.text for n in names)
+    return same_place(ctx.region, region) or any(n in ctx.title + ctx.section + ctx.text for n in names)
 
 
 def _names_all(question: str, text: str) -> bool:
@@ -387,6 +387,11 @@ class ExtractiveAnswerer:
         cover = {i: term_coverage(question, _described(c), topic) for i, c in enumerate(contexts)}
         best = max(cover.values(), default=0.0)
         if kind and best > 0 and max(cover[u.context] for u in kind) == 0:
+            # a sentence of the kind doing what was asked ("局长某某介绍…" for "介绍…的是谁") did not mislead
+            verbs = verb_terms(question)
+            doing = [u for u in kind if any(v in to_simplified(u.text) for v in verbs)]
+            if doing:
+                return doing
             # the cue word misled, or (a date asked) the passage about it states none: its own sentences
             # answer ("及时报送", flagged as stating no date) — another passage's date is not its
             return [u for u in units if cover[u.context] == best] or kind
@@ -555,7 +560,7 @@ class ExtractiveAnswerer:
             # a document whose 版头 or title names the place is of that place, every passage of it ("由县
             # 市场监管局主办" says 县 alone); a place named in one section (附件3's 三明市) is that section
             whole = {c.source for r in regions for c in contexts
-                     if _names_region(c, r) and (c.kind == "masthead" or c.region == r or r[:2] in c.title)}
+                     if _names_region(c, r) and (c.kind == "masthead" or same_place(c.region, r) or r[:2] in c.title)}
             contexts = [c for c in contexts if c.source in whole or any(_names_region(c, r) for r in regions)
                         or other and c.level == other]
         if years and any(c.year in years for c in contexts):

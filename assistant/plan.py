@@ -225,6 +225,8 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     if fact == "co_issuer_count" and op in ("lookup", "list"):
         op = "count"
     regions = [r for r in info.regions]
+    # a place's short name ("射洪21年…") scopes the plan; it is no topic of it
+    topic = [t for t in topic if not any(t in r for r in regions)]
     scope = Scope(years=list(info.years), levels=list(info.levels), regions=regions)
     positions = positions_of(text) if fact in _LIST_FACTS else []
     if fact == "attachments":  # "附件2、附件3的名称": attachments are listed in their numbers' order

@@ -153,3 +153,22 @@ def test_all_of_them_is_no_shared_items_question():
 
     assert not SAME.search("这几年跟电梯有关的活动都有啥？")
     assert SAME.search("两年都有的口号是哪几条？") and SAME.search("两份通知的主题一样吗？")
+
+
+def test_a_verb_asked_is_found_in_a_traditional_character_reprint():
+    text = "9月9日，由某省市場監督管理局主辦、某市市場監管局承辦的啟動儀式在某地舉行。現場設置了宣傳展位。"
+    assert "主辦" in _unit_texts("某省质量月启动仪式是谁主办、谁承办的？", text)[0]
+
+
+def test_who_did_what_is_a_person_question():
+    assert "person" in question_kinds("启动仪式上介绍去年成效的是谁？")
+    assert "person" in question_kinds("会上谁宣读的方案？")
+
+
+def test_an_indefinite_one_is_no_count_and_a_title_in_half_width_brackets_cites_a_doc_no():
+    from assistant.evidence import counts_thing, kind_evidence
+
+    assert not counts_thing("质量月是一项重要的群众性质量活动。", "项", "活动")
+    assert counts_thing("各单位将联动开展50项主题活动。", "项", "活动")
+    long = "《关于开展2031年全国质量月活动的通知》(国市监质〔2031〕9号)确定" + "各地开展质量提升行动，" * 15
+    assert kind_evidence("doc_no", long, "正文")

@@ -132,3 +132,8 @@ def test_whom_reports_go_to_per_year(executor, notices):
     ev = executor.run(Plan(op="per_year", scope=Scope(levels=["provincial"]), fact="deadlines.to"))
     assert {i.notice.year for i in ev.items} == set(years)
     assert_cited_chunks_hold_values(ev)
+
+
+def test_a_comparison_with_one_side_in_the_facts_is_left_to_the_passages(executor):
+    plan = Plan(op="compare", scope=Scope(years=[2025], levels=["national"], regions=["永安市"]), fact="theme")
+    assert executor.run(plan) is None  # 永安's plan is of 2023: only the national side has a 2025 theme
