@@ -1,5 +1,5 @@
 """Two-step questions that name their subject by a description: "…做了X的那个厅，还做了什么Y" /
-"…点名的那个市，附件3里有它啥活动". The first step asks which one ("…做了X的是哪个厅？"); the
+"…表扬过的那个县，它后来办了什么". The first step asks which one ("…做了X的是哪个厅？"); the
 name read off its answer replaces the description (or the pronoun) in the second step, which is
 asked as a follow-up of the first, so it keeps the first step's year and level.
 """

@@ -559,8 +559,10 @@ class ExtractiveAnswerer:
         if regions:
             # a document whose 版头 or title names the place is of that place, every passage of it ("由县
             # 市场监管局主办" says 县 alone); a place named in one section (附件3's 三明市) is that section
+            # (a document whose place was not read, naming this place somewhere, is of it too)
             whole = {c.source for r in regions for c in contexts
-                     if _names_region(c, r) and (c.kind == "masthead" or same_place(c.region, r) or r[:2] in c.title)}
+                     if _names_region(c, r) and (c.kind == "masthead" or same_place(c.region, r) or r[:2] in c.title
+                                                 or not c.region)}
             contexts = [c for c in contexts if c.source in whole or any(_names_region(c, r) for r in regions)
                         or other and c.level == other]
         if years and any(c.year in years for c in contexts):
