@@ -10,7 +10,7 @@ import re
 
 from assistant.execute import Evidence, Item, squash
 from assistant.extractive import Draft
-from assistant.plan import FACT_NAMES, position_words
+from assistant.plan import FACT_NAMES, LIST_FACTS, position_words
 from assistant.results import Context
 
 _UNSTATED = "索引中的通知未写明"
@@ -80,14 +80,11 @@ def headline(ev: Evidence) -> list[str]:
         role, most = max(numbers, key=lambda rv: rv[1])
         lines.append(f"其中{role}最多（{most}个）。")
     texts = [i.value for i in ev.items if isinstance(i.value, str)]
-    if plan.op in ("difference", "change") and fact in _LISTED and len(by_side) == 2 and len(texts) > 2:
+    if plan.op in ("difference", "change") and fact in LIST_FACTS and len(by_side) == 2 and len(texts) > 2:
         lines += _one_side_only(by_side, fact)
     if plan.op in ("difference", "change") and len(by_side) == 2 and len(texts) == 2:
         lines.append("两者相同。" if squash(texts[0]) == squash(texts[1]) else "两者不同。")
     return lines
-
-
-_LISTED = ("slogans", "co_issuers", "activities", "attachments", "based_on")
 
 
 def _one_side_only(by_side: dict[str, list[Item]], fact: str | None) -> list[str]:

@@ -108,7 +108,7 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
                  "结尾 开头 那条 这条 那句 这句 写法 正文 全文 原文 部分 数量 数目 个数 总数 落款 名单 清单 列表".split())
 
 
-_LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")
+LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")  # facts that are lists of items
 _CN_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _UNIT = r"(?:条|项|个|家|句|名|位|件|份)"
 
@@ -218,7 +218,7 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     topic = _topic_of(_ORDINAL.sub("", text))
     if op is None:
         op = "per_year" if fact and re.search(r"历年|每年|各年", text) else "lookup"
-    if op == "common" and fact and fact not in _LIST_FACTS + ("activities.lead", "deadlines", "contacts"):
+    if op == "common" and fact and fact not in LIST_FACTS + ("activities.lead", "deadlines", "contacts"):
         op = "compare"  # "两年主题一样吗": one value a side, compared — not a list's shared items
     if op == "count" and fact == "co_issuers":
         fact = "co_issuer_count"
@@ -228,7 +228,7 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     # a place's short name ("射洪21年…") scopes the plan; it is no topic of it
     topic = [t for t in topic if not any(t in r for r in regions)]
     scope = Scope(years=list(info.years), levels=list(info.levels), regions=regions)
-    positions = positions_of(text) if fact in _LIST_FACTS else []
+    positions = positions_of(text) if fact in LIST_FACTS else []
     if fact == "attachments":  # "附件2、附件3的名称": attachments are listed in their numbers' order
         runs = re.finditer(r"附件\s*\d{1,2}(?:\s*[、和与及]\s*(?:附件)?\s*\d{1,2}(?![\d年]))*", text)
         positions = [int(n) for m in runs for n in re.findall(r"\d{1,2}", m.group(0))] or positions
@@ -280,7 +280,7 @@ def follow(question: str, previous: Plan | None, settings: Settings) -> Plan | N
     elif not bare and not pronoun and new.fact and own_scope:
         changes["topic"] = []
     # "第8条是啥？" / "最后两家是谁？" after a list: those items of the same list
-    positions = positions_of(text) if (new.fact or previous.fact) in _LIST_FACTS else []
+    positions = positions_of(text) if (new.fact or previous.fact) in LIST_FACTS else []
     changes["positions"] = positions
     if positions and not new.fact:
         changes["op"], changes["topic"] = "lookup", []
