@@ -5,6 +5,7 @@ a notice whose text carries HTML/JS payloads that must show up as literal text.
 """
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import urllib.error
@@ -91,11 +92,20 @@ def _launch(settings, assistant):
     return app, f"http://127.0.0.1:{port}/"
 
 
+def _close(app) -> None:
+    """Stop the server. Gradio sets its asyncio stop event from this (non-loop) thread; when a waiter of
+    that event is settling at the same moment, set() raises InvalidStateError though the server stops."""
+    try:
+        app.close()
+    except asyncio.InvalidStateError:
+        pass
+
+
 @pytest.fixture(scope="module")
 def app_url(app_settings, app_assistant):
     app, url = _launch(app_settings, app_assistant)
     yield url
-    app.close()
+    _close(app)
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +277,7 @@ def test_login_required_when_auth_users_set(browser, app_settings, app_assistant
         pg.wait_for_selector("#zly-chat", timeout=UI_TIMEOUT)
         context.close()
     finally:
-        app.close()
+        _close(app)
 
 
 # ---------------------------------------------------------------- the escaping itself (no browser)
