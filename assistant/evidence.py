@@ -18,6 +18,7 @@ from assistant.results import Context
 from index.components.script import to_simplified
 from index.gazetteer import find_places
 from index.patterns import BYLINE, COUNT, DATE, DOC_NO, EMAIL, NAVIGATION, PHONE  # noqa: F401  (DOC_NO re-exported)
+from index.store import fold
 from index.tokenize import pos_tokens
 
 # "第三块 / 第2部分 / 第五个方面": a part of an outline by its place
@@ -422,7 +423,7 @@ def _phrase_bonus(phrases: list[str], text: str) -> float:
 def _term_in(term: str, text: str) -> bool:
     """A focus term is found if it, the notices' word for it (小孩 → 儿童), or (for 3+ characters) one
     of its two-character parts is in `text`."""
-    text = to_simplified(re.sub(r"\s+", "", text).lower())
+    text = fold(text)
     if says_term(term, text):
         return True
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))

@@ -24,7 +24,7 @@ from assistant.plan import number, positions_of
 from index.components.script import to_simplified
 from index.gazetteer import find_places, level_of, same_place, short_names_of
 from index.settings import Settings
-from index.store import DocumentStore, PassageStore, mentions_place
+from index.store import DocumentStore, PassageStore, fold, mentions_place
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
@@ -116,8 +116,8 @@ def _scope_of(info) -> Callable[[Context], object]:
 
 
 def _squashed(text: str) -> str:
-    """As focus terms are compared: no whitespace, simplified, lower case."""
-    return to_simplified(re.sub(r"\s+", "", text)).lower()
+    """As focus terms are compared: no whitespace, simplified, lower case (the store's fold)."""
+    return fold(text)
 
 
 def _about_topic(lines: list[tuple[Context, str]], terms: list[str], ctx: Context) -> list[tuple[Context, str]]:
