@@ -35,6 +35,8 @@ THEME_ASKED = r"主题(?!宣传|建议|活动|教育|征集|党日|论坛|展|�
 # Which kind of fact a question asks for, by its cue words.
 # "那6个板块分别指啥 / 这两项措施指什么": the items of a set the text counted
 _N_ITEMS_ASKED = r"(?:\d{1,2}|[两三四五六七八九十])\s*(?:个|项|大|类|条|块)[\u4e00-\u9fa5]{0,4}?(?:都|分别|各)?(?:是|有)(?:什么|啥|哪些)"
+# What a person does at an event: asked as "谁主持…", "宣读…的是谁"; ranks the sentences that say it.
+_DOING = "出席|讲话|致辞|主持|宣布|介绍|宣读|通报|发言|汇报"
 QUESTION_KINDS = [
     ("doc_no", r"文号|发文字号|文件号|字号"),
     ("contact", r"联系人|联系电话|电话|手机|邮箱|传真|联系方式|找谁"),
@@ -46,8 +48,7 @@ QUESTION_KINDS = [
     ("issue_date", r"(印发|发的|发布的|落款|成文|签发).{0,6}(哪天|日期|时间|几月|几号|什么时候)|(哪天|几月几号|什么时候)(印发|发的|发布|签发)"),
     ("date", r"什么时候|何时|哪天|几号|几月几|日期|哪一天|时间安排|什么时间|时间段|哪个月|几月份|哪个[^，。？]{0,3}先|谁先|先后|更早|更晚"),
     ("who_leads", r"牵头|负责|协办|配合|哪个科|哪个部门|哪个单位|哪个机构|哪[两几三]?家|什么机构|什么单位|哪个司|谁(?:主办|承办|组织|举办)|谁来|由谁|谁办|谁搞|报到|报给"),
-    ("person", r"哪位|哪个领导|哪些领导|领导是谁|谁(?:出席|讲话|致辞|主持|宣布|介绍|宣读|通报|发言|汇报)|负责人是谁|叫什么名字"
-               r"|(?:出席|讲话|致辞|主持|宣布|介绍|宣读|通报|发言|汇报)[^，。？?]{0,12}是谁"),
+    ("person", rf"哪位|哪个领导|哪些领导|领导是谁|谁(?:{_DOING})|负责人是谁|叫什么名字|(?:{_DOING})[^，。？?]{{0,12}}是谁"),
     ("place", PLACE_ASKED),
     ("theme", THEME_ASKED),
     ("slogan", r"口号|标语"),
@@ -302,8 +303,7 @@ def score_units(question: str, contexts: list[Context], kinds: list[str],
     asked = re.search(r"第几\s*([个届次期批轮])?(?![\u4e00-\u9fa5]{0,2}(?:附件|项|条|部分|块))", question) \
         if "count" in kinds else None
     ordinal = (asked.group(1) or "[个届次期批轮]") if asked else ""
-    verbs = re.findall(r"牵头|主办|承办|协办|举办|主持|负责|组织|配合|参与|出席|讲话|致辞|宣布|发布|指导|下发|印发|召开"
-                       r"|介绍|宣读|通报|发言|汇报", question) \
+    verbs = re.findall(rf"牵头|主办|承办|协办|举办|负责|组织|配合|参与|发布|指导|下发|印发|召开|{_DOING}", question) \
         if {"who_leads", "person"} & set(kinds) else []
     if "who_leads" in kinds and not verbs and re.search(r"[一起谁]办", question):
         verbs = ["主办", "举办", "承办", "联合"]  # colloquial "谁办的 / 一起办的"

@@ -694,7 +694,7 @@ class ExtractiveAnswerer:
         """"搞X的那个厅，还做了什么Y": the sentences quoted name X; a sentence of the same passage that
         names the term still unsaid (Y) is the rest of the answer, whatever its score."""
         said = _squashed("".join(text for _, text in chosen))
-        missing = [t for t in terms if t not in said]
+        missing = [t for t in terms if not says_term(t, said)]
         quoted = {c.chunk_id for c, _ in chosen}
         more: list[tuple[Context, str]] = []
         for u in units:
