@@ -145,6 +145,7 @@ def place_spans(text: str) -> list[tuple[int, int, Place]]:
     for a, b, places in doubtful:
         if any(_COORDINATION.fullmatch(text[b:a2]) or _COORDINATION.fullmatch(text[b2:a]) for a2, b2, _ in sure):
             found.append((a, b, places))
+    found += _county_after_city(text, found, by_alias, pattern)
     found.sort(key=lambda span: span[0])
     # a name several divisions share (朝阳区) is the one under a place the text also names
     named = {p.name for _, _, places in found for p in places if len(places) == 1}
@@ -158,6 +159,18 @@ def place_spans(text: str) -> list[tuple[int, int, Place]]:
             place, b = Place(text[a:b] + suffix, place.kind, place.parent), b + 1
         out.append((a, b, place))
     return out
+
+
+def _county_after_city(text: str, found: list, by_alias: dict, pattern: re.Pattern) -> list:
+    """"济南市中区": the city's 市 also begins its county (市中区), which the city's match swallowed."""
+    more = []
+    for a, b, places in found:
+        city = next((p for p in places if p.kind == "prefecture"), None)
+        m = pattern.match(text, b - 1) if city and text[b - 1:b] == "市" else None
+        county = [p for p in by_alias[m.group(0)] if p.parent == city.name] if m else []
+        if county and m.end() - (b - 1) >= 3:
+            more.append((b - 1, m.end(), county))
+    return more
 
 
 def find_places(text: str) -> list[Place]:
@@ -188,6 +201,16 @@ def same_place(a: str, b: str) -> bool:
         return True
     pa, pb = (lookup(a) if a else None), (lookup(b) if b else None)
     return pa is not None and pa == pb
+
+
+def within(name: str, ancestor: str) -> bool:
+    """`name` is a division under `ancestor` (麻章区 within 湛江市 and 广东省); a place is not within itself."""
+    place, seen = (lookup(name) if name else None), 0
+    while place and place.parent and seen < 3:
+        if same_place(place.parent, ancestor):
+            return True
+        place, seen = lookup(place.parent), seen + 1
+    return False
 
 
 def province_of(name: str) -> str:

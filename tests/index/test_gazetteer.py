@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.gazetteer import find_places, level_of
+from index.gazetteer import find_places, level_of, within
 
 
 @pytest.mark.parametrize("text", ["行政和事业单位要带头", "确保永安全生产", "营造建宁静和谐的环境", "坚持公平和公正",
@@ -50,3 +50,22 @@ def test_autonomous_prefectures_by_their_short_names():
 def test_a_short_name_before_a_local_outlet_or_said_is_a_place():
     assert [p.name for p in find_places("宜都融媒讯 今年9月")] == ["宜都市"]
     assert [p.name for p in find_places("射洪说围绕五个方面开展")] == ["射洪县"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("深圳市南山区的活动", ["深圳市", "南山区"]),  # written apart: both, as before
+    ("广州市辖区内", ["广州市"]),  # 市辖区 is no district of 广州
+])
+def test_a_city_and_its_district_sharing_the_city_suffix(text, names):
+    assert [p.name for p in find_places(text)] == names
+
+
+def test_a_district_whose_name_begins_with_the_citys_suffix():
+    # "济南市中区": 济南市 + 市中区, the 市 read twice; 市中区 is under 济南市 in the code table
+    places = find_places("济南市中区举办质量月活动")
+    assert [(p.name, p.parent) for p in places] == [("济南市", "山东省"), ("市中区", "济南市")]
+
+
+def test_within_walks_up_the_divisions():
+    assert within("麻章区", "湛江市") and within("麻章区", "广东省")
+    assert not within("湛江市", "湛江市") and not within("麻章区", "茂名市") and not within("", "湛江市")
