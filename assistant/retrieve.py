@@ -21,7 +21,7 @@ from assistant.query import QueryInfo, parse_query
 from assistant.results import Context
 from index.reader import IndexReader, IndexView
 from index.settings import Settings
-from index.gazetteer import short_names_of
+from index.gazetteer import lookup, same_place, short_names_of, within
 from index.store import IndexStore, mentions_year, year_words
 from index.tokenize import tokens
 
@@ -59,6 +59,16 @@ def as_document(ctx: Context) -> Document:
                     metadata={k: v for k, v in ctx.__dict__.items() if k != "text"})
 
 
+def _elsewhere(meta: dict, regions: list[str]) -> bool:
+    """The passage's document is of a place that is none of those asked, nor inside or above one of
+    them (a Fujian notice for a question about 山东省; not the national notice, nor 福建省 for 永安)."""
+    own = meta.get("region", "")
+    if not regions or not own or meta.get("level") == "national":
+        return False
+    return not any(same_place(own, r) or within(own, r) or within(r, own) for r in regions) \
+        and lookup(own) is not None
+
+
 def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[str]) -> tuple[float, bool, bool]:
     """Whether a passage is of the year, level and region asked. A document whose year was not read
     matches a year its passage names; a region matches where the passage or its title names it."""
@@ -70,7 +80,8 @@ def _matches(meta: dict, text: str, years: list[int], level: str, regions: list[
     year_ok = 1.0 if (year in years if year else named) else 0.5 if named else 0.0
     return (year_ok,
             bool(level) and meta.get("level") == level,
-            bool(regions) and any(name in where for r in regions for name in [r] + short_names_of(r)))
+            bool(regions) and any(name in where for r in regions for name in [r] + short_names_of(r))
+            or any(within(meta.get("region", ""), r) for r in regions))
 
 
 class HybridRetriever(BaseRetriever):
@@ -119,7 +130,7 @@ class HybridRetriever(BaseRetriever):
         level = (filters.level if filters and filters.level else "") or info.level
         regions = [filters.region] if filters and filters.region else info.regions
 
-        fused = self._fuse(view, query, years)
+        fused = self._fuse(view, query, years, regions)
         scored = []
         unit = 1.0 / (s.rrf_k + 1)
         for idx, base in fused.items():
@@ -129,7 +140,9 @@ class HybridRetriever(BaseRetriever):
             # a 版头 (title, 文号, banner) shares every word of the title with the question, yet answers
             # only questions about the document itself
             masthead = record["meta"].get("kind") == "masthead" and not info.asks_document
+            conflict = not region_ok and _elsewhere(record["meta"], regions)
             score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok
+                                   - s.region_conflict_penalty * conflict
                                    + s.boost_official * official - s.masthead_penalty * masthead)
             scored.append((score, idx, year_ok, level_ok, region_ok))
         scored.sort(key=lambda t: -t[0])
@@ -147,7 +160,7 @@ class HybridRetriever(BaseRetriever):
         result.contexts = [store.passage(view.ids[idx], score, view) for score, idx, *_ in top[:k]]
         return result
 
-    def _fuse(self, view: IndexView, query: str, years: list[int]) -> dict[int, float]:
+    def _fuse(self, view: IndexView, query: str, years: list[int], regions: list[str]) -> dict[int, float]:
         """Reciprocal rank fusion of vector and BM25 rankings (plus year-restricted ones)."""
         s = self.settings.retrieval
         position = view.position
@@ -155,7 +168,7 @@ class HybridRetriever(BaseRetriever):
         qtok = tokens(query)
         rankings: list[tuple[float, list[int]]] = []
         wide = [position[h.chunk_id] for h in
-                self.reader.vector_search(view, qvec, s.candidates * (s.year_overfetch if years else 1))]
+                self.reader.vector_search(view, qvec, s.candidates * (s.year_overfetch if years or regions else 1))]
         rankings.append((s.weight_vector, wide[: s.candidates]))
         rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates)]))
         for year in years[:3]:
@@ -165,6 +178,13 @@ class HybridRetriever(BaseRetriever):
             rankings.append((s.weight_vector, self._vector_for_year(view, qvec, year, wide)))
             rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates // 2,
                                                                            allowed=view.years == year)]))
+        for place in regions[:2]:
+            # the same for a place named: its documents' passages are candidates even when another
+            # place's notice of the year asked shares more words with the question
+            rows = view.rows_in(place)
+            if rows.any():
+                rankings.append((s.weight_vector, [i for i in wide if rows[i]][: s.candidates // 2]))
+                rankings.append((s.weight_bm25, [i for i, _ in view.bm25.top(qtok, s.candidates // 2, allowed=rows)]))
         fused: dict[int, float] = {}
         for weight, ranked in rankings:
             for rank, idx in enumerate(ranked):

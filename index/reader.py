@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import BM25
+from index.gazetteer import same_place, within
 from index.components.chroma_store import ChromaVectorStore, VectorHit
 from index.components.st_embeddings import SentenceTransformerEmbeddings
 from index.settings import Settings
@@ -40,6 +41,8 @@ class IndexView:
     year_vectors: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False)
     # vectors in Chroma (may exceed the snapshot: uncommitted or not yet deleted), read once
     store_count: list[int] = field(default_factory=list, compare=False)
+    # place → rows of documents of that place or inside it, filled by rows_in the first time it is asked
+    place_rows: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
     @property
     def commit(self) -> str:
@@ -47,6 +50,14 @@ class IndexView:
 
     def record(self, chunk_id: str) -> dict:
         return self.snapshot.chunks[chunk_id]
+
+    def rows_in(self, place: str) -> np.ndarray:
+        """Mask of the rows whose document is of `place` or of a place inside it (麻章区 for 湛江市)."""
+        if place not in self.place_rows:
+            regions = [self.snapshot.chunks[i]["meta"].get("region", "") for i in self.ids]
+            verdict = {r: bool(r) and (same_place(r, place) or within(r, place)) for r in set(regions)}
+            self.place_rows[place] = np.array([verdict[r] for r in regions], dtype=bool)
+        return self.place_rows[place]
 
     def available_years(self) -> list[int]:
         return list(self.year_list)

@@ -102,6 +102,9 @@ class RetrievalSettings(Section):
                                                "for a year match")
     boost_level: float = Field(0.3, description="the same, for a level match")
     boost_region: float = Field(0.3, description="the same, for a region match")
+    region_conflict_penalty: float = Field(0.6, description="taken off a passage of another place's document "
+                                                            "(neither the place asked, inside it, nor above it) "
+                                                            "that does not name the place asked")
     # a tie-breaker only: at 0.2 it put the seeds' notices above the news reports users add, which
     # were what the questions on those reports were about (outside dev splits: hit@1 0.63 → 0.70)
     boost_official: float = Field(0.05, description="a passage of an official notice (文号 / government masthead) "

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from index.components.script import to_simplified
+from index.gazetteer import within
 from index.facts_store import FactStore
 from index.reader import IndexReader, IndexView
 
@@ -260,4 +261,6 @@ def mentions_year(store: DocumentStore, year: int) -> bool:
 
 def mentions_place(store: DocumentStore, name: str) -> bool:
     short = re.sub(r"(?:省|市|县|区|自治区|特别行政区)$", "", name)
-    return name in store.regions() or store.mentions(name) or len(short) >= 2 and store.mentions(short)
+    # a county's report that never names its city is still of that city (麻章区 for 湛江市)
+    return name in store.regions() or any(within(r, name) for r in store.regions()) \
+        or store.mentions(name) or len(short) >= 2 and store.mentions(short)
