@@ -17,7 +17,8 @@ from index.metadata import extract_metadata
 from index.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = [ROOT / "eval" / name for name in ("outside", "outside2", "outside3", "outside4", "outside5", "outside6", "outside7")]
+SETS = [ROOT / "eval" / name for name in ("outside", "outside2", "outside3", "outside4", "outside5", "outside6",
+                                          "outside7", "outside8")]
 LEVELS = {"national": "national", "province": "provincial", "city": "municipal", "county": "county",
           "provincial": "provincial", "municipal": "municipal"}
 ROWS = [dict(row, set=folder) for folder in SETS
@@ -27,7 +28,7 @@ NOT_STATED = {
     "o06.txt": "the county is named only in the site banner (岱山支站/岱山新闻网), the body says 县 alone",
     "o23.txt": "洪江区 is a management district missing from the division codes; the alias 洪江 reads as 洪江市",
     "o24.txt": "the county is never named; only the website's 雅安市 is",
-    "q14.txt": "an activity table without title or issuer: 广东省 is named first (its 纲要), 中山 only in passing",
+    "outside3/q14.txt": "an activity table without title or issuer: 广东省 is named first (its 纲要), 中山 only in passing",
     "outside5/p07.txt": "乐山市's event held in 井研县 (co-organised by a provincial bureau), on the county's site: "
                         "the text names 乐山市 most; the examiner reads the site's county",
     "outside7/p01.txt": "a district bureau's page (区市场监督管理局) naming its district only inside an event's "
