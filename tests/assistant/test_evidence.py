@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import ENUM_ITEM, named_count, question_kinds
-from assistant.extractive import _enumeration, _pledges_level
+from assistant.evidence import ENUM_ITEM, kind_evidence, named_count, question_kinds
+from assistant.extractive import _enumeration, _of_other_year, _pledges_level
 
 
 @pytest.mark.parametrize("question,count", [
@@ -172,3 +172,30 @@ def test_an_indefinite_one_is_no_count_and_a_title_in_half_width_brackets_cites_
     assert counts_thing("各单位将联动开展50项主题活动。", "项", "活动")
     long = "《关于开展2031年全国质量月活动的通知》(国市监质〔2031〕9号)确定" + "各地开展质量提升行动，" * 15
     assert kind_evidence("doc_no", long, "正文")
+
+
+@pytest.mark.parametrize("question,person", [
+    ("那本宣传册叫什么名字？", False),  # a thing's name, not a person's
+    ("这个平台叫什么名字", False),
+    ("现场主持人叫什么名字？", True),
+    ("这次展会是谁在牵头主办？", False),  # who leads, not a person
+    ("开幕式上的方案是谁在台上宣读的？", True),  # 谁 … 宣读, words between
+])
+def test_a_name_asked_is_a_persons_only_when_a_person_is_named(question, person):
+    assert ("person" in question_kinds(question)) == person
+
+
+@pytest.mark.parametrize("text,dated", [
+    ("各项活动将于十月上旬陆续开展", True),
+    ("整治工作安排在八月底到九月间", True),
+    ("开展为期三个月的专项整治", False),
+    ("质量月期间集中宣传", False),
+])
+def test_a_month_in_chinese_numerals_is_a_date(text, dated):
+    assert kind_evidence("date", text, "正文") == dated
+
+
+def test_a_sentence_dated_by_another_year_does_not_date_the_year_asked():
+    assert _of_other_year("9月5日，2021年全市活动在体育馆开幕", 2022)
+    assert not _of_other_year("9月5日，2022年全市活动开幕，2021年在体育馆", 2022)
+    assert not _of_other_year("9月5日活动在体育馆开幕", 2022)  # no year: the document's own
