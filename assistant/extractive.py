@@ -24,7 +24,7 @@ from assistant.plan import number, positions_of
 from index.components.script import to_simplified
 from index.gazetteer import find_places, level_of, same_place, short_names_of
 from index.settings import Settings
-from index.store import DocumentStore, PassageStore, fold, mentions_place
+from index.store import DocumentStore, PassageStore, fold, mentions_place, year_words
 
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "县级"}
 # Kinds whose answer is a specific fact: without a unit holding it, the corpus does not say.
@@ -89,6 +89,16 @@ def _names_region(ctx: Context, region: str) -> bool:
     """The passage is of that place: its document's region, title or the passage itself names it."""
     names = [region] + short_names_of(region)
     return same_place(ctx.region, region) or any(n in ctx.title + ctx.section + ctx.text for n in names)
+
+
+_WHEN_KINDS = {"date", "deadline"}
+_OF_A_YEAR = _WHEN_KINDS | {"count"}  # a date or a figure is of the year its sentence names
+
+
+def _of_other_year(text: str, year: int) -> bool:
+    """The sentence dates what it says by a year, and not by the one asked."""
+    said = {int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text)}
+    return bool(said) and year not in said
 
 
 def _names_all(question: str, text: str) -> bool:
@@ -212,6 +222,8 @@ class ExtractiveAnswerer:
             return early
         kinds = question_kinds(question)
         contexts = placeless if unnamed else self._matching(retrieval)
+        if not contexts and retrieval.info.regions and retrieval.info.years:
+            return self.refusal(retrieval, f"语料中没有{retrieval.info.years[0]}年{retrieval.info.regions[0]}的相关内容。")
         if not retrieval.info.years and _EVERY_YEAR.search(question):
             contexts = self._with_mentions(question, contexts)
         absent = self._absent_attachment(question, contexts, kinds, retrieval.info.level)
@@ -262,6 +274,11 @@ class ExtractiveAnswerer:
         need_fact = self._facts_needed(kinds)
         if "issue_date" in kinds:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
+        years = retrieval.info.years
+        if _OF_A_YEAR & set(kinds) and len(years) == 1:
+            # "2024年的启动仪式是几号" is not answered by "9月12日，2023年启动仪式在…举行", nor
+            # "2025年安排了多少项" by "2024年…安排15项"
+            units = [u for u in units if not _of_other_year(u.text, years[0])]
         if need_fact:
             units = self._kind_units(question, units, contexts)
             if not units:
@@ -276,7 +293,8 @@ class ExtractiveAnswerer:
         if not units:
             return self.refusal(retrieval, "语料中没有找到能回答该问题的内容。")
         wanted, noun = named_count(question)
-        if wanted > 1 and not any(enumerates(u.text, wanted) and noun in u.text for u in units) \
+        if wanted > 1 and not _WHEN_KINDS & set(kinds) \
+                and not any(enumerates(u.text, wanted) and noun in u.text for u in units) \
                 and not any(c.kind in ("list", "table_row") for c in contexts[:3]):
             # "五大系列是哪五个": a passage that only says "五大系列" does not name them
             return self.refusal(retrieval, f"检索到的段落中没有逐项列出这{wanted}项。")
@@ -567,6 +585,10 @@ class ExtractiveAnswerer:
                         or other and c.level == other]
         if years and any(c.year in years for c in contexts):
             contexts = [c for c in contexts if c.year in years or not c.year]
+        elif regions and len(years) == 1 and not retrieval.nearest_year and not other:
+            # "某县2025年的主题" where that county's documents are of other years: only a passage that
+            # names the year asked (or of a document whose year was not read) may speak of it
+            contexts = [c for c in contexts if not c.year or any(w in c.text for w in year_words(years[0]))]
         # two places named are two scopes: a level word then describes something else ("省级部门数")
         if info.level and info.level_named and len(info.regions) < 2 and not other and any(c.level == info.level for c in contexts):
             contexts = [c for c in contexts if c.level == info.level or not c.level]
