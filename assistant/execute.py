@@ -32,6 +32,8 @@ _LEVEL_WORD = {"national": "全国", "provincial": "省", "municipal": "市", "c
 
 
 _SIDED = ("compare", "difference", "common", "change")
+_DOCUMENT_FACTS = ("doc_no", "issuer", "date")  # facts of a whole document, not of a passage
+_CITED_FACTS = ("co_issuer_count", "doc_no")  # also read off another notice's citation of the notice
 
 
 def _two_sided(plan: Plan) -> bool:
@@ -210,20 +212,33 @@ class Executor:
                 best, best_pos = cid, pos
         return self.store.passage(best, 1.0, view) if best else None
 
-    def _referenced_count(self, notices: list[NoticeFacts], year, plan: Plan) -> list[Item]:
-        """A notice's co-issuer count read from another notice that cites it ("…总局等27部门《关于开展
-        2024年全国…》"), for a year whose own notice is not in the index."""
+    def _cited(self, notices: list[NoticeFacts], year, plan: Plan) -> list[Item]:
+        """A national notice's 文号 or co-issuer count read from another notice that cites it ("…总局等27
+        部门《关于开展2024年全国…》（国市监质发〔2024〕74号）"), for a year whose own notice is not in the index."""
         for nf in notices:
             for ref in nf.based_on:
-                if not (ref.issuer and ref.title) or (year and str(year) not in str(ref.title.value)):
+                if not ref.title or (year and str(year) not in str(ref.title.value)):
                     continue
                 if plan.scope.levels and "national" in plan.scope.levels and "全国" not in str(ref.title.value):
                     continue
-                m = _COUNT_IN_ISSUER.search(str(ref.issuer.value))
-                chunk = self.chunk_for(nf, ref.issuer.value, ref.issuer) if m else None
+                if plan.fact == "doc_no" and ref.doc_no:
+                    value, fact = ref.doc_no.value, ref.doc_no
+                else:
+                    m = _COUNT_IN_ISSUER.search(str(ref.issuer.value)) if ref.issuer else None
+                    value, fact = (int(m.group(1)), ref.issuer) if m else (None, None)
+                chunk = self.chunk_for(nf, fact.value, fact) if fact else None
                 if chunk:
-                    return [Item(int(m.group(1)), chunk, f"{year}年全国" if year else "", nf, str(ref.title.value))]
+                    return [Item(value, chunk, f"{year}年全国" if year else "", nf, str(ref.title.value))]
         return []
+
+    def _cited_years(self, plan: Plan, notices: list[NoticeFacts], sides: list) -> list:
+        """"这几年总局通知的文号": the years a national notice is only cited in (no side of their own yet)."""
+        if plan.fact not in _CITED_FACTS or plan.scope.years or plan.scope.regions or plan.scope.levels != ["national"]:
+            return []
+        have = {k for k, _ in sides}
+        years = {int(y) for nf in notices for ref in nf.based_on if ref.title
+                 for y in re.findall(r"((?:19|20)\d{2})年全国", str(ref.title.value))}
+        return [(y, []) for y in sorted(years - have)]
 
     # ---- the plan
     def run(self, plan: Plan) -> Evidence | None:
@@ -233,7 +248,13 @@ class Executor:
         if plan.fact == "year":
             return self._which_year(plan, notices)
         evidence = Evidence(plan)
+        holding = self._documents_holding(plan)
+        if holding:
+            notices = [nf for nf in notices if nf.doc_id in holding]
         sides = self.sides(plan, notices)
+        cited = self._cited_years(plan, notices, sides)
+        if cited:
+            sides = sorted(sides + cited, key=lambda kv: (not isinstance(kv[0], int), kv[0] or 0))
         for key, tiers in sides:
             found = []
             for members in tiers:  # the best-matching notices first; the next tier only if they hold nothing
@@ -241,8 +262,8 @@ class Executor:
                 if found:
                     break
             # a place named asks for that place's own count, not the national one its notices cite
-            if not found and plan.fact == "co_issuer_count" and isinstance(key, int) and not plan.scope.regions:
-                found = self._referenced_count(notices, key, plan)
+            if not found and plan.fact in _CITED_FACTS and isinstance(key, int) and not plan.scope.regions:
+                found = self._cited(notices, key, plan)
             label = f"{key}年" if isinstance(key, int) else (found[0].role if found else str(key or ""))
             if found or key in plan.scope.years:  # a side without a value is named only when it was asked for
                 evidence.sides.append(label)
@@ -257,6 +278,15 @@ class Executor:
         if plan.op == "common":
             return self._common(evidence)
         return evidence
+
+    def _documents_holding(self, plan: Plan) -> set[str]:
+        """"提到X的那份通知，文号是多少": a fact of the whole document (文号, 发文机关, 日期) asked of the
+        documents whose text says every topic word; empty when none or all of them do (no narrowing)."""
+        words = [t for t in plan.topic if len(squash(t)) >= 2]
+        if plan.fact not in _DOCUMENT_FACTS or not words:
+            return set()
+        holding = set.intersection(*({c.source for c in self.store.containing(w)} for w in words))
+        return holding if holding != set(self.store.documents()) else set()
 
     def _side_items(self, plan: Plan, members: list[NoticeFacts]) -> list[Item]:
         found = []

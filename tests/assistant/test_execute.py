@@ -137,3 +137,30 @@ def test_whom_reports_go_to_per_year(executor, notices):
 def test_a_comparison_with_one_side_in_the_facts_is_left_to_the_passages(executor):
     plan = Plan(op="compare", scope=Scope(years=[2025], levels=["national"], regions=["永安市"]), fact="theme")
     assert executor.run(plan) is None  # 永安's plan is of 2023: only the national side has a 2025 theme
+
+
+def test_a_national_doc_no_of_a_year_known_only_from_a_citation(executor, notices):
+    plan = Plan(op="per_year", scope=Scope(levels=["national"]), fact="doc_no")
+    ev = executor.run(plan)
+    own = {nf.year for nf in notices if nf.level == "national" and nf.doc_no}
+    cited = {nf.year for nf in notices for ref in nf.based_on
+             if ref.doc_no and ref.title and "全国" in str(ref.title.value)} - own
+    assert cited, "the seeds cite a national notice they do not hold"
+    years = [i.notice.year if i.notice.level == "national" else int(i.role[:4]) for i in ev.items]
+    assert set(years) >= own | cited
+    assert_cited_chunks_hold_values(ev)
+
+
+def test_a_document_fact_asked_of_the_notice_that_says_a_topic(executor, notices):
+    # "讲到X的那份省里通知，文号是多少": only the provincial notices whose text says X
+    provincial = [nf for nf in notices if nf.level == "provincial" and nf.doc_no]
+    assert len(provincial) >= 2
+    one = provincial[0]
+
+    def only_there(phrase: str) -> bool:
+        return {c.source for c in executor.store.containing(phrase)} == {one.doc_id}
+
+    ends = [c.text.strip()[-12:-1] for c in executor.store.containing("质量") if c.source == one.doc_id]
+    word = next(p for p in ends if len(p) == 11 and only_there(p))  # a phrase of that notice alone
+    ev = executor.run(Plan(op="lookup", scope=Scope(levels=["provincial"]), fact="doc_no", topic=[word]))
+    assert {i.value for i in ev.items} == {one.doc_no}, (word, [i.value for i in ev.items])
