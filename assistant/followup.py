@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 # ---- vocabulary (general, not tied to particular notices)
 _CUE = re.compile(r"^(?:那么|那请问|那(?![个份些边里天次项])|还有|另外|然后|再问一下|再问|请问|顺便问一下|追问|好的|嗯)[，,、\s]*")
+# "好的。再问个别的：…" / "换个话题，…": the user says the question that follows is a new one
+_NEW_TOPIC = re.compile(r"^(?:好的?|嗯|行|ok)?[。，,！!\s]*(?:(?:再|另外|我)?(?:问|说|聊)(?:个|一个|点|一下)?"
+                        r"(?:别的|其他的?|新的|另一个)(?:问题|事儿?)?|换个(?:话题|问题|事儿?))[：:，,。！!\s]*", re.I)
 _SINGULAR = re.compile(r"^(?:它|该通知|该文件|该方案|这个通知|这份通知|这个文件|这份文件|这个方案|这份方案|此通知"
                        r"|那个通知|那份通知|那个文件|那份文件|那个方案|那份方案|这个|这份|该|其(?![中他它余实次]))")
 _PLURAL = re.compile(r"^(?:这几项|这几个|这几条|这几类|这几家|这两项|这两个|这三项|这些|上述|以上|它们|前面这些|刚才那些)")
@@ -531,3 +534,9 @@ def rewrite_question(question: str, history: list[str], settings: Settings, chat
         return rules
     candidate = _clean_llm(raw)
     return candidate if llm_output_ok(candidate, rules, settings, question, history) else rules
+
+
+def new_topic(question: str) -> str | None:
+    """The question without its "再问个别的：" when the user marks it as a new one (it inherits nothing), else None."""
+    m = _NEW_TOPIC.match(question)
+    return question[m.end():] if m and m.end() > 0 and question[m.end():].strip() else None

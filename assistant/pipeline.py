@@ -25,9 +25,9 @@ from assistant.compose import compose
 from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.similarity import UnitSimilarity
-from assistant.followup import rewrite_question
+from assistant.followup import new_topic, rewrite_question
 from assistant.plan import plan_with_model, render
-from assistant.query import parse_query
+from assistant.query import parse_query, plain_wording
 from assistant.results import AnswerResult, Citation
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
 from assistant.steps import Question, Retrieved, Standalone
@@ -62,6 +62,10 @@ MAX_PARTS = 4
 _EACH_OF_THEM = re.compile(r"^(?:各|每|分别)")
 # "主题里带“…”的那年" / "口号有“…”那一年": a year named by a wording its notices hold
 _THAT_YEAR = re.compile(r"[^，,。？?“”\"]{0,8}[“\"]([^”\"]{2,30})[”\"][^，,。？?“”]{0,6}?那(?:一)?年")
+
+
+# a later part pointing back at the year the part before asked for ("哪年…？那年…")
+_BACK_TO_YEAR = re.compile(r"那一?年|当年|同一?年")
 
 
 def split_questions(question: str) -> list[str]:
@@ -137,11 +141,11 @@ class Assistant:
     # ---- the chain steps
     def rewrite(self, asked: Question) -> Standalone:
         model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
-        question = self._year_of_quoted(asked.question)
-        text = rewrite_question(question, asked.history, self.settings, chat_model=model) \
-            if asked.history else question
-        return Standalone(asked=asked, text=text,
-                          plan=plan_with_model(question, asked.history, self.settings, model))
+        fresh = new_topic(asked.question)
+        history = [] if fresh is not None else asked.history
+        question = self._year_of_quoted(fresh or asked.question)
+        text = rewrite_question(question, history, self.settings, chat_model=model) if history else question
+        return Standalone(asked=asked, text=text, plan=plan_with_model(question, history, self.settings, model))
 
     def _year_of_quoted(self, question: str) -> str:
         """Two steps in one question: "主题里带“…”的那年，…" names its year by a theme's or slogan's
@@ -266,6 +270,7 @@ class Assistant:
         if problem:
             return AnswerResult(question=question, answer=problem, answerable=False, answerer=self.answerer.name,
                                 model=self.model_name, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+        question = plain_wording(question)
         with self.reader.pinned():  # one answer, one snapshot, even if a re-index commits meanwhile
             parts = split_questions(question[: self.settings.answer.max_question_chars])
             steps = two_steps(question) if len(parts) == 1 else None
@@ -308,7 +313,7 @@ class Assistant:
                 or len(split_questions(question[: self.settings.answer.max_question_chars])) > 1:
             return self.ask(question, history, filters)  # several answers merged: nothing to stream
         with self.reader.pinned():
-            for item in self.chain.stream(Question(question, history, filters)):
+            for item in self.chain.stream(Question(plain_wording(question), history, filters)):
                 if isinstance(item, AnswerResult):
                     return item
                 emit(item)
@@ -317,10 +322,21 @@ class Assistant:
     def _ask_parts(self, question: str, parts: list[str], history: list[str], filters, started: float):
         """"第几届？这届奖后来搞了什么活动？": answer each part in turn, later parts read as follow-ups."""
         results = []
-        for part in parts:
+        for i, part in enumerate(parts):
+            if results:
+                part = parts[i] = self._year_found(part, results[-1])
             results.append(self.chain.invoke(Question(part, list(history), filters)))
             history.append(part)
         return self._merged(question, parts, results, started)
+
+    def _year_found(self, part: str, before: AnswerResult) -> str:
+        """"哪年把X列进去的？那年总结几号前交？": 那年 is the year of the document that answered the part before."""
+        said = _BACK_TO_YEAR.search(part)
+        if not said or not before.answerable or not before.citations or parse_query(part, self.settings.retrieval.today).years:
+            return part
+        first = before.citations[0].chunk_id
+        year = next((c.year for c in before.contexts if c.chunk_id == first and c.year), None)
+        return part[:said.start()] + f"{year}年" + part[said.end():] if year else part
 
     def _ask_two_steps(self, question: str, steps: TwoSteps, history: list[str], filters, started: float):
         """"搞了X的那个厅，还做了什么": which one first, then the rest asked of the name found."""

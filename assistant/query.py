@@ -42,6 +42,17 @@ class QueryInfo:
         return self.years[0] if self.years else None
 
 
+_NTH_ATTACHMENT = re.compile(r"第\s*([一二三四五六七八九十]|\d{1,2})\s*[个份]?附件")
+
+
+def plain_wording(question: str) -> str:
+    """Spoken forms rewritten as notices write them: "第3个附件" / "第二个附件" → "附件3" / "附件2"."""
+    def nth(m: re.Match) -> str:
+        n = m.group(1)
+        return f"附件{n if n.isdigit() else '一二三四五六七八九十'.index(n) + 1}"
+    return _NTH_ATTACHMENT.sub(nth, question)
+
+
 def parse_years(text: str, today: dt.date) -> list[int]:
     found: list[tuple[int, int]] = []
     for m in re.finditer(r"(?<!\d)(20\d{2})(?!\d)", text):

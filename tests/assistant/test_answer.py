@@ -374,3 +374,36 @@ def test_items_of_a_list_about_an_everyday_word(assistant):
     assert children and all(squash(l) in squash(result.answer) for l in children), result.answer
     others = [l for l in lines if re.match(r"\d{1,2}[.．、]", l) and l not in children]
     assert not any(squash(l) in squash(result.answer) for l in others[:5]), result.answer
+
+
+def test_plain_wording_names_an_attachment_by_its_number():
+    from assistant.query import plain_wording
+
+    assert plain_wording("通知的第二个附件叫什么？") == "通知的附件2叫什么？"
+    assert plain_wording("第3个附件和第十份附件") == "附件3和附件10"
+    assert plain_wording("第二个活动") == "第二个活动"
+
+
+def test_that_year_in_a_later_part_is_the_year_the_first_part_found(assistant):
+    # the year comes from the document that answered part one, not from the question
+    row = next(r for r in catalogue() if r["level"] == "provincial" and r["year"] == "2024")
+    text = (CORPUS / row["file"]).read_text("utf-8")
+    assert "电动自行车" in text and not any("电动自行车" in (CORPUS / r["file"]).read_text("utf-8")
+                                           for r in catalogue() if r["level"] == "provincial" and r["year"] != "2024")
+    result = assistant.ask("省里哪一年的质量月通知提到电动自行车？那年的通知文号是多少？")
+    assert result.rewritten_question.split("；")[1].startswith("2024年"), result.rewritten_question
+    assert row["doc_no"] in result.answer, result.answer
+
+
+def test_a_place_whose_documents_are_of_other_years_is_refused_for_the_year_asked(assistant):
+    county = next(r for r in catalogue() if r["level"] == "county")
+    years = {r["year"] for r in catalogue() if r["region"] == county["region"]}
+    later = max(int(r["year"]) for r in catalogue())
+    assert str(later) not in years
+    result = assistant.ask(f"{later}年{county['region']}质量月的活动主题是什么？")
+    assert not result.answerable, result.answer
+
+
+def test_a_question_marked_as_new_inherits_no_year(assistant):
+    result = assistant.ask("好的，再问个别的：质量月活动的口号有哪些？", history=["2022年全国质量月的主题是什么？"])
+    assert "2022" not in result.rewritten_question, result.rewritten_question

@@ -324,3 +324,17 @@ def test_a_pair_pointed_back_to_keeps_the_year(settings):
 def test_a_sibling_heading_takes_the_old_ones_place(settings):
     out = rewrite_question("2023年的工作要求呢？", ["2024年省里通知的工作措施分哪几部分？"], settings)
     assert out == "2023年省里通知的工作要求分哪几部分？"
+
+
+@pytest.mark.parametrize("question, fresh", [
+    ("好的。再问个别的：那个展会在哪办？", "那个展会在哪办？"),
+    ("换个话题，今年的口号有哪些", "今年的口号有哪些"),
+    ("问个其他的问题：文号是多少？", "文号是多少？"),
+    ("好的，那省里的呢？", None),  # a follow-up, not a new topic
+    ("再问一下省里的呢", None),
+])
+def test_a_question_marked_as_new_drops_its_marker(question, fresh):
+    from assistant.followup import new_topic
+
+    assert new_topic(question) == fresh
+
