@@ -27,6 +27,8 @@ S = Settings(today=dt.date(2025, 9, 1))
     # what one year's list has and the other's lacks is a difference of the list fact
     ("2018年全国联合单位名单里有、2020年去掉了的是哪些？", "difference", "co_issuers", [2018, 2020], ["national"]),
     ("2020年全国质量月主题跟18年的比，变的是哪几个字？", "change", "theme", [2020, 2018], ["national"]),
+    # what one year has beyond the other is a difference too
+    ("省里20年的口号比19年多了哪些？", "difference", "slogans", [2020, 2019], ["provincial"]),
 ])
 def test_single_questions(question, op, fact, years, levels):
     plan = parse_plan(question, S)
