@@ -185,8 +185,12 @@ class Executor:
 
     @staticmethod
     def _about(value: str, detail: str, topic: list[str]) -> bool:
+        return Executor._topic_words(value, detail, topic) > 0
+
+    @staticmethod
+    def _topic_words(value: str, detail: str, topic: list[str]) -> int:
         hay = squash(value + detail)
-        return any(squash(t) in hay for t in topic)
+        return sum(squash(t) in hay for t in topic)
 
     # ---- passages
     def chunk_for(self, nf: NoticeFacts, value: object, fact: Fact | None) -> Context | None:
@@ -297,10 +301,14 @@ class Executor:
             label = notice_label(nf) if not other_level else \
                 f"{f'{nf.year}年' if nf.year else ''}{'全国' if plan.scope.levels[0] == 'national' else LEVEL_NAMES[plan.scope.levels[0]]}"
             vals = [v if len(v) == 4 else (*v, "") for v in self.values(nf, plan)]
-            if plan.topic and plan.fact not in ("doc_no", "issuer", "date"):
+            if plan.topic and plan.fact not in _DOCUMENT_FACTS:
                 vals = [v for v in vals if self._about(str(v[0]), v[2] + v[3], plan.topic)] or \
                     (vals if self._about(nf.title, "", plan.topic) and plan.fact not in
                      ("activities", "activities.lead") else [])
+                if plan.op == "lookup" and vals:
+                    # "公平竞争政策宣传周那项谁牵头": the item naming most topic words, not every 宣传周
+                    said = [self._topic_words(str(v[0]), v[2] + v[3], plan.topic) for v in vals]
+                    vals = [v for v, n in zip(vals, said) if n == max(said)]
             if plan.positions:  # "第8条 / 最后两家": those places in this notice's list, when it has them
                 vals = [vals[p - 1 if p > 0 else p] for p in plan.positions if -len(vals) <= (p - 1 if p > 0 else p) < len(vals)]
             for value, fact, detail, _ in vals:

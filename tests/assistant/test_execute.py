@@ -164,3 +164,21 @@ def test_a_document_fact_asked_of_the_notice_that_says_a_topic(executor, notices
     word = next(p for p in ends if len(p) == 11 and only_there(p))  # a phrase of that notice alone
     ev = executor.run(Plan(op="lookup", scope=Scope(levels=["provincial"]), fact="doc_no", topic=[word]))
     assert {i.value for i in ev.items} == {one.doc_no}, (word, [i.value for i in ev.items])
+
+
+def test_the_activity_naming_most_topic_words_is_the_one_looked_up(executor, notices):
+    # two activities sharing a word: the words of one of them pick it alone
+    nf = next(nf for nf in notices if sum(1 for a in nf.activities if a.lead and a.title) >= 2)
+    acts = [a for a in nf.activities if a.lead and a.title]
+    titles = [squash(a.title.value) for a in acts]
+    shared = next((w for w in ("宣传周", "宣传", "活动", "质量") if sum(w in t for t in titles) >= 2), None)
+    assert shared, titles
+    one = next(a for a, t in zip(acts, titles) if shared in t)
+    own = next(w for w in re.findall(r"[\u4e00-\u9fa5]{4}", squash(one.title.value))
+               if sum(w in t for t in titles) == 1)
+    plan = Plan(op="lookup", scope=Scope(years=[nf.year], regions=[nf.region] if nf.region else []),
+                fact="activities.lead", topic=[own, shared])
+    ev = executor.run(plan)
+    assert ev and {squash(str(i.detail)) for i in ev.items} <= {squash(one.title.value)} | {""}, \
+        [(i.value, i.detail) for i in ev.items]
+    assert {i.value for i in ev.items} == {one.lead.value}
