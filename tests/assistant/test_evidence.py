@@ -199,3 +199,8 @@ def test_a_sentence_dated_by_another_year_does_not_date_the_year_asked():
     assert _of_other_year("9月5日，2021年全市活动在体育馆开幕", 2022)
     assert not _of_other_year("9月5日，2022年全市活动开幕，2021年在体育馆", 2022)
     assert not _of_other_year("9月5日活动在体育馆开幕", 2022)  # no year: the document's own
+
+
+@pytest.mark.parametrize("question", ["那个区质量月都搞了些啥？", "他们办了什么？", "附件里做了些什么"])
+def test_what_a_place_did_is_a_list_question(question):
+    assert "list" in question_kinds(question)
