@@ -76,7 +76,7 @@ _FACT_CUES: list[tuple[str, str]] = [
     ("activities.lead", r"牵头|负责|谁来办|由谁办|谁办"),
     ("based_on", r"依据|根据(?:哪|什么)|按照(?:哪|什么)"),
     ("attachments", r"附件(?:有|是|都|一共|共|包括)|几个附件|哪些附件"
-                    r"|附件\s*\d+(?:\s*[、和与及]\s*(?:附件)?\s*\d+)*\s*的?(?:名称|标题|题目|叫什么|是什么)"),
+                    r"|附件\s*\d+(?:\s*[、和与及]\s*(?:附件)?\s*\d+)*\s*的?(?:分别|各)?(?:名称|标题|题目|叫什么|叫啥|是什么|是啥)"),
     ("slogans", r"口号|标语"),
     ("theme", THEME_ASKED),
     ("period", r"几月份?(?:开展|搞|举办|举行)|哪个月|(?:什么时候|何时)(?:开展|搞|举办|举行)|活动时间|在几月"),
@@ -158,6 +158,8 @@ def _fact_of(text: str) -> str | None:
     named = [name for name, cue in _FACT_CUES if name != "year" and re.search(cue, text)]
     if "co_issuers" in named and "issuer" in named:
         named.remove("issuer")  # "联合发文单位" are the co-issuers, not the one issuer
+    if "co_issuer_count" in named and "activities.lead" in named:
+        named.remove("activities.lead")  # "总局牵头，拉了多少个部门": 牵头 says who leads the count asked
     if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
         named = named[:1]
     # two facts in one question ("几个部门发的，主题是啥") are for the passages, not one plan

@@ -29,6 +29,9 @@ S = Settings(today=dt.date(2025, 9, 1))
     ("2020年全国质量月主题跟18年的比，变的是哪几个字？", "change", "theme", [2020, 2018], ["national"]),
     # what one year has beyond the other is a difference too
     ("省里20年的口号比19年多了哪些？", "difference", "slogans", [2020, 2019], ["provincial"]),
+    # 牵头 describes the lead issuer of the count asked, not an activity's lead
+    ("全国质量月由总局牵头，历年是多少个部门联合开展的？", "count", "co_issuer_count", [], ["national"]),
+    ("2019年和2020年全国通知的附件2分别是啥？", "per_year", "attachments", [2019, 2020], ["national"]),
 ])
 def test_single_questions(question, op, fact, years, levels):
     plan = parse_plan(question, S)
