@@ -306,7 +306,7 @@ class Executor:
                     (vals if self._about(nf.title, "", plan.topic) and plan.fact not in
                      ("activities", "activities.lead") else [])
                 if plan.op == "lookup" and vals:
-                    # "公平竞争政策宣传周那项谁牵头": the item naming most topic words, not every 宣传周
+                    # "消费维权进社区那项谁牵头": the item naming most topic words, not every other 进社区
                     said = [self._topic_words(str(v[0]), v[2] + v[3], plan.topic) for v in vals]
                     vals = [v for v, n in zip(vals, said) if n == max(said)]
             if plan.positions:  # "第8条 / 最后两家": those places in this notice's list, when it has them

@@ -276,8 +276,8 @@ class ExtractiveAnswerer:
             units = [u for u in units if kind_evidence("issue_date", u.text, contexts[u.context].section)]
         years = retrieval.info.years
         if _OF_A_YEAR & set(kinds) and len(years) == 1:
-            # "2024年的启动仪式是几号" is not answered by "9月12日，2023年启动仪式在…举行", nor
-            # "2025年安排了多少项" by "2024年…安排15项"
+            # "2031年的开幕式是几号" is not answered by "9月5日，2030年开幕式在…举行", nor
+            # "2031年办了多少场" by "2030年…办了12场"
             units = [u for u in units if not _of_other_year(u.text, years[0])]
         if need_fact:
             units = self._kind_units(question, units, contexts)

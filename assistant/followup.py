@@ -21,7 +21,7 @@ year, level/region, the notice, the topic — read with :func:`assistant.query.p
 * **ellipsis** — nothing but question words ("一共几个？"): appended to the previous question.
 * **own topic, missing scope** — "那总局文件里提了哪些重点行业？": the new question with the
   year (and level/region, if it names none) carried over, never the old topic.
-* **full new question** — its own topic *and* its own year ("宁波市2020年方案的启动时间？"):
+* **full new question** — its own topic *and* its own year ("嘉兴市2021年方案的截止时间？"):
   returned unchanged; nothing is inherited.
 
 Follow-ups chain: turn 1 is rewritten given turn 0, turn 2 given the rewritten turn 1, …
