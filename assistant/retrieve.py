@@ -131,6 +131,9 @@ class HybridRetriever(BaseRetriever):
         regions = [filters.region] if filters and filters.region else info.regions
 
         fused = self._fuse(view, query, years, regions)
+        # another place's passages lose ground only to the place asked: when no document is of it, the
+        # nearest (another province's notice of the same level) stays nearest
+        present = [r for r in regions if view.rows_in(r).any()]
         scored = []
         unit = 1.0 / (s.rrf_k + 1)
         for idx, base in fused.items():
@@ -140,7 +143,7 @@ class HybridRetriever(BaseRetriever):
             # a 版头 (title, 文号, banner) shares every word of the title with the question, yet answers
             # only questions about the document itself
             masthead = record["meta"].get("kind") == "masthead" and not info.asks_document
-            conflict = not region_ok and _elsewhere(record["meta"], regions)
+            conflict = not region_ok and _elsewhere(record["meta"], present)
             score = base + unit * (s.boost_year * year_ok + s.boost_level * level_ok + s.boost_region * region_ok
                                    - s.region_conflict_penalty * conflict
                                    + s.boost_official * official - s.masthead_penalty * masthead)
