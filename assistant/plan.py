@@ -95,6 +95,8 @@ _OP_CUES: list[tuple[str, str]] = [
     ("list", r"哪些|哪几|列一下|列出|列举|都有什么|有什么"),
 ]
 _SEVERAL = re.compile(r"都|分别|各")
+# whether the years agree, asked yes-or-no, of every year's items (not which items they share)
+_SAME_ASKED = re.compile(r"(?:一样|相同|一致|变过)(?:吗|不|么|没有?)|是否(?:一样|相同|一致)")
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,40})[”\"」]")
 # A follow-up's own words: a pronoun for the previous items or notice, or a bare "那…呢".
 _PLURAL = re.compile(r"^(?:那么|那|还有)?[，,]?(?:这几项|这几个|这几条|这些|上述|以上|它们|其中)")
@@ -168,6 +170,8 @@ def _fact_of(text: str) -> str | None:
 
 def _op_of(text: str, fact: str | None, years: list[int]) -> str | None:
     """The operation a question's own words name, or None when they name none."""
+    if fact in LIST_FACTS and _SAME_ASKED.search(text) and re.search(r"各年|每年|历年|这几年|一般|哪些", text):
+        return "per_year"  # "一般依据哪些？各年一样吗": each year's items, to be seen side by side
     for name, cue in _OP_CUES:
         if re.search(cue, text):
             if name == "count" and fact in ("doc_no", "contacts", "deadlines", "date", "year"):

@@ -32,6 +32,9 @@ S = Settings(today=dt.date(2025, 9, 1))
     # 牵头 describes the lead issuer of the count asked, not an activity's lead
     ("全国质量月由总局牵头，历年是多少个部门联合开展的？", "count", "co_issuer_count", [], ["national"]),
     ("2019年和2020年全国通知的附件2分别是啥？", "per_year", "attachments", [2019, 2020], ["national"]),
+    # whether the years' lists agree, asked yes-or-no: every year's list; a single value is compared
+    ("全国质量月一般有哪些口号？各年一样吗？", "per_year", "slogans", [], ["national"]),
+    ("历年全国质量月的主题一样吗？", "compare", "theme", [], ["national"]),
 ])
 def test_single_questions(question, op, fact, years, levels):
     plan = parse_plan(question, S)
