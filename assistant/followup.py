@@ -46,7 +46,9 @@ from index.tokenize import tokens
 log = logging.getLogger(__name__)
 
 # ---- vocabulary (general, not tied to particular notices)
-_CUE = re.compile(r"^(?:那么|那请问|那(?![个份些边里天次项])|还有|另外|然后|再问一下|再问|请问|顺便问一下|追问|好的|嗯)[，,、\s]*")
+# (a possessive "我们/咱们" after it says whose, not what: "我们永安的呢")
+_CUE = re.compile(r"^(?:(?:那么|那请问|那(?![个份些边里天次项])|还有|另外|然后|再问一下|再问|请问|顺便问一下|追问|好的|嗯)"
+                  r"[，,、\s]*)?(?:(?:我们|咱们|咱)(?![县市区省]))?[，,、\s]*")
 # "好的。再问个别的：…" / "换个话题，…": the user says the question that follows is a new one
 _NEW_TOPIC = re.compile(r"^(?:好的?|嗯|行|ok)?[。，,！!\s]*(?:(?:再|另外|我)?(?:问|说|聊)(?:个|一个|点|一下)?"
                         r"(?:别的|其他的?|新的|另一个)(?:问题|事儿?)?|换个(?:话题|问题|事儿?))[：:，,。！!\s]*", re.I)

@@ -338,3 +338,9 @@ def test_a_question_marked_as_new_drops_its_marker(question, fresh):
 
     assert new_topic(question) == fresh
 
+
+
+@pytest.mark.parametrize("question, place", [("我们沙县的呢？", "沙县"), ("那咱们建宁的呢？", "建宁")])
+def test_a_possessive_before_a_place_keeps_the_previous_topic(settings, question, place):
+    out = rewrite_question(question, ["前年省里质量月的口号有哪些？"], settings)
+    assert place in out and "口号" in out and "我们" not in out and "咱们" not in out, out
