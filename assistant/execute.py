@@ -284,7 +284,7 @@ class Executor:
         return evidence
 
     def _documents_holding(self, plan: Plan) -> set[str]:
-        """"提到X的那份通知，文号是多少": a fact of the whole document (文号, 发文机关, 日期) asked of the
+        """"讲到X的那份文件哪天印发的": a fact of the whole document (文号, 发文机关, 日期) asked of the
         documents whose text says every topic word; empty when none or all of them do (no narrowing)."""
         words = [t for t in plan.topic if len(squash(t)) >= 2]
         if plan.fact not in _DOCUMENT_FACTS or not words:

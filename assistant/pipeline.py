@@ -330,7 +330,7 @@ class Assistant:
         return self._merged(question, parts, results, started)
 
     def _year_found(self, part: str, before: AnswerResult) -> str:
-        """"哪年把X列进去的？那年总结几号前交？": 那年 is the year of the document that answered the part before."""
+        """"哪年开始评X的？那年的通知谁印发的？": 那年 is the year of the document that answered the part before."""
         said = _BACK_TO_YEAR.search(part)
         if not said or not before.answerable or not before.citations or parse_query(part, self.settings.retrieval.today).years:
             return part

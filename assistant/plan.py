@@ -161,7 +161,7 @@ def _fact_of(text: str) -> str | None:
     if "co_issuers" in named and "issuer" in named:
         named.remove("issuer")  # "联合发文单位" are the co-issuers, not the one issuer
     if "co_issuer_count" in named and "activities.lead" in named:
-        named.remove("activities.lead")  # "总局牵头，拉了多少个部门": 牵头 says who leads the count asked
+        named.remove("activities.lead")  # "由总局牵头的有几个部门": 牵头 says who leads the departments counted
     if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
         named = named[:1]
     # two facts in one question ("几个部门发的，主题是啥") are for the passages, not one plan
@@ -171,7 +171,7 @@ def _fact_of(text: str) -> str | None:
 def _op_of(text: str, fact: str | None, years: list[int]) -> str | None:
     """The operation a question's own words name, or None when they name none."""
     if fact in LIST_FACTS and _SAME_ASKED.search(text) and re.search(r"各年|每年|历年|这几年|一般|哪些", text):
-        return "per_year"  # "一般依据哪些？各年一样吗": each year's items, to be seen side by side
+        return "per_year"  # "口号一般有哪几条？每年都一样吗": each year's items, to be seen side by side
     for name, cue in _OP_CUES:
         if re.search(cue, text):
             if name == "count" and fact in ("doc_no", "contacts", "deadlines", "date", "year"):
