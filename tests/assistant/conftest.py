@@ -100,3 +100,17 @@ def llama_server(llm_settings, default_gguf, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def assistant_with_added(paths: list[str], workdir, embeddings):
+    """An Assistant over a throwaway copy of the corpus with `paths` added, as `--add` builds it."""
+    from assistant.pipeline import Assistant
+    from eval.workspace import with_added
+    from index.ingest import ingest
+    from index.reader import IndexReader
+    from tests.conftest import TODAY
+
+    settings = with_added(Settings(today=TODAY), paths, workdir)
+    report = ingest(settings, show_progress=False, embeddings=embeddings)
+    assert not report.failed, report.summary()
+    return Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))

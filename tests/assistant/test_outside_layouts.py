@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, TODAY
+from tests.assistant.conftest import assistant_with_added
+from tests.conftest import ROOT
 
 LAYOUTS = ROOT / "tests" / "assistant" / "fixtures" / "layouts"
 pytestmark = pytest.mark.slow
@@ -17,17 +18,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory, embeddings):
-    from assistant.pipeline import Assistant
-    from eval.workspace import with_added
-    from index.ingest import ingest
-    from index.reader import IndexReader
-    from index.settings import Settings
-
-    settings = with_added(Settings(today=TODAY), [str(LAYOUTS), str(ROOT / "eval" / "outside" / "docs")],
-                          tmp_path_factory.mktemp("mixed"))
-    report = ingest(settings, show_progress=False, embeddings=embeddings)
-    assert not report.failed, report.summary()
-    return Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
+    return assistant_with_added([str(LAYOUTS), str(ROOT / "eval" / "outside" / "docs")],
+                                tmp_path_factory.mktemp("mixed"), embeddings)
 
 
 def ask(mixed, question: str):

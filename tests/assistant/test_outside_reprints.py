@@ -8,7 +8,8 @@ import re
 import pytest
 
 from index.components.script import to_simplified
-from tests.conftest import ROOT, TODAY
+from tests.assistant.conftest import assistant_with_added
+from tests.conftest import ROOT
 
 DOCS = ROOT / "eval" / "outside7" / "docs"
 pytestmark = pytest.mark.slow
@@ -16,16 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def outside(tmp_path_factory, embeddings):
-    from assistant.pipeline import Assistant
-    from eval.workspace import with_added
-    from index.ingest import ingest
-    from index.reader import IndexReader
-    from index.settings import Settings
-
-    settings = with_added(Settings(today=TODAY), [str(DOCS)], tmp_path_factory.mktemp("outside7"))
-    report = ingest(settings, show_progress=False, embeddings=embeddings)
-    assert not report.failed, report.summary()
-    return Assistant(settings, reader=IndexReader(settings, embeddings=embeddings))
+    return assistant_with_added([str(DOCS)], tmp_path_factory.mktemp("outside7"), embeddings)
 
 
 def plain(text: str) -> str:
