@@ -41,6 +41,9 @@ class IndexView:
     year_vectors: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False)
     # vectors in Chroma (may exceed the snapshot: uncommitted or not yet deleted), read once
     store_count: list[int] = field(default_factory=list, compare=False)
+    # per row, its document's region as an index into region_names ("" when unknown), read once with the years
+    region_codes: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int32), compare=False)
+    region_names: tuple[str, ...] = ()
     # place → rows of documents of that place or inside it, filled by rows_in the first time it is asked
     place_rows: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
@@ -54,9 +57,9 @@ class IndexView:
     def rows_in(self, place: str) -> np.ndarray:
         """Mask of the rows whose document is of `place` or of a place inside it (麻章区 for 湛江市)."""
         if place not in self.place_rows:
-            regions = [self.snapshot.chunks[i]["meta"].get("region", "") for i in self.ids]
-            verdict = {r: bool(r) and (same_place(r, place) or within(r, place)) for r in set(regions)}
-            self.place_rows[place] = np.array([verdict[r] for r in regions], dtype=bool)
+            # a few distinct regions are judged, then matched over all rows at numpy speed
+            codes = [i for i, r in enumerate(self.region_names) if r and (same_place(r, place) or within(r, place))]
+            self.place_rows[place] = np.isin(self.region_codes, codes)
         return self.place_rows[place]
 
     def available_years(self) -> list[int]:
@@ -112,10 +115,14 @@ class IndexReader:
         ids = list(snap.chunks)
         bm25 = BM25([snap.chunks[i]["tokens"] for i in ids])
         years = np.array([snap.chunks[i]["meta"].get("year") or 0 for i in ids], dtype=np.int32)
+        regions = [snap.chunks[i]["meta"].get("region") or "" for i in ids]
+        names = tuple(sorted(set(regions)))
+        code = {r: i for i, r in enumerate(names)}
         if ids:
             self.store.sync(snap.commit)  # a client opened before another process committed is stale
         return IndexView(snap, ids, bm25, years, stamp, {cid: i for i, cid in enumerate(ids)},
-                         tuple(sorted({int(y) for y in np.unique(years) if y})))
+                         tuple(sorted({int(y) for y in np.unique(years) if y})),
+                         region_codes=np.array([code[r] for r in regions], dtype=np.int32), region_names=names)
 
     def vector_search(self, view: IndexView, query_vector: list[float], n: int,
                       where: dict | None = None) -> list[VectorHit]:
