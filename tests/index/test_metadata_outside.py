@@ -18,7 +18,7 @@ from index.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = [ROOT / "eval" / name for name in ("outside", "outside2", "outside3", "outside4", "outside5", "outside6",
-                                          "outside7", "outside8")]
+                                          "outside7", "outside8", "outside9")]
 LEVELS = {"national": "national", "province": "provincial", "city": "municipal", "county": "county",
           "provincial": "provincial", "municipal": "municipal"}
 ROWS = [dict(row, set=folder) for folder in SETS
@@ -34,6 +34,12 @@ NOT_STATED = {
     "outside7/p01.txt": "a district bureau's page (区市场监督管理局) naming its district only inside an event's "
                         "name (嗨购利州); the examiner reads the site",
 }
+
+
+# Years the examiner took from outside the text (the page's URL); the text itself gives none.
+YEAR_NOT_STATED = {"outside9/q10.txt": "the report says only 今年; 2021 is the URL's date"}
+# The examiner's kinds beyond the catalogue's (notice, plan, letter, report, other).
+KINDS = {"summary": "report"}  # a work summary (综述) is a report of what was done
 
 
 def _stated(row: dict) -> bool:
@@ -52,7 +58,8 @@ def test_table_covers_every_outside_document(folder):
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["file"] for r in ROWS])
 def test_year_is_read_where_the_text_states_it(row):
-    assert meta(row).year == (int(row["year"]) if row["year"] else None)
+    stated = row["year"] and f"{row['set'].name}/{row['file']}" not in YEAR_NOT_STATED
+    assert meta(row).year == (int(row["year"]) if stated else None)
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if _stated(r)], ids=lambda r: f"{r['set'].name}/{r['file']}")
@@ -73,5 +80,5 @@ def test_own_doc_no(row):
 
 def test_kind_of_most_documents():
     """Kind is a judgement call between 'report' and 'other' for a bare web page; the rest must agree."""
-    agree = sum(meta(r).kind == r["kind"] for r in ROWS)
+    agree = sum(meta(r).kind == KINDS.get(r["kind"], r["kind"]) for r in ROWS)
     assert agree >= len(ROWS) - 4, agree
