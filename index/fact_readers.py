@@ -91,13 +91,15 @@ def _labelled(ctx: ReadingContext, label: str, how: str) -> list[tuple[int, Fact
 
 
 def theme(ctx: ReadingContext) -> Fact | None:
-    """活动主题 heading or label, 主题为“…”, 以“…”为主题; the notice's body before its attachments."""
+    """活动主题 heading or label, 主题为“…”, 以“…”为主题, 围绕“…”的活动主题; the notice's body before its
+    attachments."""
     cands = [(i, f) for i, f in _labelled(ctx, r"(?:活\s*动\s*)?主\s*题", "heading:活动主题")]
     for i, line in enumerate(ctx.lines):
         if _is_table(line):
             continue
         for pattern, how in ((r"主题(?:为|是)\s*[：:]?\s*" + _QUOTE, "quote:主题为“…”"),
-                             (r"以\s*" + _QUOTE + r"\s*为(?:活动)?主题", "quote:以…为主题")):
+                             (r"以\s*" + _QUOTE + r"\s*为(?:活动)?主题", "quote:以…为主题"),
+                             (r"围绕\s*" + _QUOTE + r"\s*的?[“\"]?(?:质量月)?[”\"]?(?:活动)?主题", "quote:围绕…主题")):
             for m in re.finditer(pattern, line.text):
                 before = line.text[max(0, m.start() - 12):m.start()]
                 if "全国" in before and ctx.level != "national":

@@ -19,7 +19,7 @@ from index.headings import heading_level
 from index.metadata import extract_metadata
 from index.patterns import DATE_LINE, DOC_NO, PUBLIC_MARK
 
-FACTS_VERSION = 1  # bump when extraction changes: stored facts of an older version are recomputed on read
+FACTS_VERSION = 2  # bump when extraction changes: stored facts of an older version are recomputed on read
 MAIN = "main"
 
 

@@ -281,6 +281,13 @@ def test_real_outside_documents(name):
         assert_spans_hold_values(clean, notice)
 
 
+def test_a_theme_the_report_works_around():
+    # "围绕“…”的质量月活动主题" (a later examiner's .html page): the quoted words are the theme
+    clean, facts = notices(ROOT / "eval" / "outside9" / "docs" / "q09.html")
+    assert facts[0].theme.value == "推动数字化转型,实现高质量发展" and facts[0].theme.how == "quote:围绕…主题"
+    assert_spans_hold_values(clean, facts[0])
+
+
 # ---- the independent examiner's table (eval/seed_new/facts_expected.json, copied read-only)
 EXPECTED = ROOT / "eval" / "seed_new" / "facts_expected.json"
 # Where the examiner's table is wider than what these facts mean, by design:
