@@ -76,7 +76,7 @@ GENERIC |= set("正文 全文 原文 部分 那部分 这部分 那块 这块".s
 # Words that span years ask for every year's notice, not for a passage that says them.
 GENERIC |= set("历年 每年 各年 往年 近年 历届 每届 这几年 近几年".split())
 SAME = re.compile(r"一样|相同|重复|共同|都有的|同样|一致")  # "都有啥" asks for all of them, "都有的" for shared ones
-COMPARED = re.compile(r"不一样|不同|区别|差别|差异|异同|一样吗|相同吗|对比|比较|有何出入")
+COMPARED = re.compile(r"不一样|不同|区别|差别|差异|异同|一样吗|相同吗|对比|比较|有何出入|哪个(?:更)?(?:早|晚)|谁(?:更)?(?:早|晚)")
 _INTERROGATIVE = re.compile(r"^(?:哪|几|多少|什么|怎|啥|是否|有无)")
 # Parts of speech that carry content (nouns, names, verbal nouns, English, idioms, abbreviations).
 _CONTENT_POS = ("n", "vn", "eng", "nz", "nt", "ns", "nr", "l", "i")

@@ -69,10 +69,11 @@ _FACT_CUES: list[tuple[str, str]] = [
                    r"|(?:部门|单位)名单"),
     ("doc_no", r"文号|发文字号|文件号|字号"),
     ("date", r"成文日期|印发日期|落款日期|(?:哪天|什么时候|何时)(?:印发|发布|签发)"),
-    ("issuer", r"发文机关|发文单位|印发单位|(?:哪个|什么)(?:单位|部门|机关)(?:印)?发|谁发的?|由谁(?:印)?发"),
-    ("deadlines.to", r"(?:报|交|送)(?:到|给|至)[^，。？?]{0,4}(?:哪|谁)|报送(?:单位|对象|给谁|到哪)"),
+    ("issuer", r"发文机关|发文单位|印发单位|(?:哪个|什么)(?:单位|部门|机关|机构)(?:印)?发|谁发的?|由谁(?:印)?发"),
+    ("deadlines.to", r"(?:报|交|送)(?:到|给|至)[^，。？?]{0,4}(?:哪|谁)|报送(?:单位|对象|给谁|到哪)"
+                     r"|(?:报|交|送)[^，。？?]{0,4}哪(?:个|家)(?:科|处|室|局|单位|部门|机构)"),
     ("deadlines", r"截止|最晚|几号前|哪天前|之前(?:报|交)|期限|(?:什么时候|何时|哪天)(?:报|交)"),
-    ("contacts", r"联系人|联系电话|电话|邮箱|传真|联系方式"),
+    ("contacts", r"联系人|联系电话|电话|邮箱|传真|联系方式|手机号?|号码"),
     ("activities.lead", r"牵头|负责|谁来办|由谁办|谁办"),
     ("based_on", r"依据|根据(?:哪|什么)|按照(?:哪|什么)"),
     ("attachments", r"附件(?:有|是|都|一共|共|包括)|几个附件|哪些附件"
@@ -85,11 +86,11 @@ _FACT_CUES: list[tuple[str, str]] = [
 ]
 _YEAR_CUE = _FACT_CUES[-1][1]
 _OP_CUES: list[tuple[str, str]] = [
-    ("common", r"相同|一样|重复|共同|共有|都有的|重合"),
-    ("difference", r"区别|不同|差在哪|差别|差异|异同|有何出入|对得上|没了|少了|去掉了?|不见了|删(?:掉|去|除)了?"
+    ("common", r"相同|一样|重复|共同|共有|都有的|重合|一字不差"),
+    ("difference", r"区别|不同|差在哪|差别|差异|异同|有何出入|对得上|没了|(?<!多)少了|去掉了?|不见了|删(?:掉|去|除)了?"
                    r"|多了(?:哪|什么|啥)|多出(?:了)?(?:哪|什么|啥)|新增了?(?:哪|什么|啥)"),
     ("change", r"变化|变了|变的|改了|有何调整|(?:和|跟|与|同|比)(?:去年|前年|上一年|往年|\d{2,4}年)(?:的)?(?:相)?比"),
-    ("compare", r"对比|比较|哪(?:一)?年(?:最|更)|谁(?:最|更)多"),
+    ("compare", r"对比|比较|哪(?:一)?年(?:最|更)|谁(?:最|更)多|(?:哪个|谁)(?:更)?(?:早|晚)"),
     ("count", r"(?<![哪这])几(?:个|项|条|类|家)|多少(?:个|项|条|类|家)?|有几"),
     ("per_year", r"历年|每年|各年|往年|历届|每届|分别|各自"),
     ("list", r"哪些|哪几|列一下|列出|列举|都有什么|有什么"),
@@ -108,7 +109,15 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
                  "那项 这项 那个 这个 那份 这份 内容 情况 要求 相关 有关 部门 单位 工作 开展 举办 安排 重点 哪年 哪一年 "
                  "历年 每年 各年 往年 分别 各自 一样 相同 不同 区别 变化 比较 对比 重复 共同 一共 多少 几个 "
                  "牵头 负责 主题 口号 标语 文号 附件 日期 时间 截止 联系人 电话 邮箱 依据 发文 印发 机关 联合 材料 "
-                 "结尾 开头 那条 这条 那句 这句 写法 正文 全文 原文 部分 数量 数目 个数 总数 落款 名单 清单 列表 这块 那块 动作 新增".split())
+                 "结尾 开头 那条 这条 那句 这句 写法 正文 全文 原文 部分 数量 数目 个数 总数 落款 名单 清单 列表 这块 那块 动作 新增 "
+                 "表里 表中 里面 里头".split())
+
+
+# Nouns that name the kind of item a fact lists ("依据哪些文件或纲要", "总结报给谁"): the fact itself, not a
+# topic among its items.
+_KIND_NOUNS = {"based_on": set("纲要 规划 意见 决定 精神 部署 上级 要求 文件 通知".split()),
+               "slogans": set("宣传 宣传语".split()), "attachments": set("名称 标题 题目".split()),
+               "deadlines": set("总结 材料 情况 信息".split()), "deadlines.to": set("总结 材料 情况 信息".split())}
 
 
 LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")  # facts that are lists of items
@@ -160,6 +169,8 @@ def _fact_of(text: str) -> str | None:
     named = [name for name, cue in _FACT_CUES if name != "year" and re.search(cue, text)]
     if "co_issuers" in named and "issuer" in named:
         named.remove("issuer")  # "联合发文单位" are the co-issuers, not the one issuer
+    if "based_on" in named and "issuer" in named:
+        named.remove("issuer")  # "依据的那份通知是哪个机构发的": the basis, quoted with who issued it
     if "co_issuer_count" in named and "activities.lead" in named:
         named.remove("activities.lead")  # "由总局牵头的有几个部门": 牵头 says who leads the departments counted
     if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
@@ -174,7 +185,8 @@ def _op_of(text: str, fact: str | None, years: list[int]) -> str | None:
         return "per_year"  # "口号一般有哪几条？每年都一样吗": each year's items, to be seen side by side
     for name, cue in _OP_CUES:
         if re.search(cue, text):
-            if name == "count" and fact in ("doc_no", "contacts", "deadlines", "date", "year"):
+            if name == "count" and (fact in ("doc_no", "contacts", "deadlines", "date", "year")
+                                    or re.search(r"(?:电话|邮箱|手机|号码|传真|文号)(?:是|为)?多少", text)):
                 continue  # "文号是多少" / "电话多少" ask for the value, not a count
             if name == "change" and len(years) < 1 and not re.search(r"去年|前年|上一年|往年", text):
                 continue
@@ -233,8 +245,11 @@ def parse_plan(question: str, settings: Settings) -> Plan:
         op = "count"
     regions = [r for r in info.regions]
     # a place's short name ("射洪21年…") scopes the plan; it is no topic of it
-    topic = [t for t in topic if not any(t in r for r in regions)]
-    scope = Scope(years=list(info.years), levels=list(info.levels), regions=regions)
+    topic = [t for t in topic if not any(t in r for r in regions) and t not in _KIND_NOUNS.get(fact, ())]
+    levels = list(info.levels)
+    if fact == "based_on" and regions:
+        levels = []  # "永安方案依据的省里通知": the level is the basis's, the place the notice asked about
+    scope = Scope(years=list(info.years), levels=levels, regions=regions)
     positions = positions_of(text) if fact in LIST_FACTS else []
     if fact == "attachments":  # "附件2、附件3的名称": attachments are listed in their numbers' order
         runs = re.finditer(r"附件\s*\d{1,2}(?:\s*[、和与及]\s*(?:附件)?\s*\d{1,2}(?![\d年]))*", text)

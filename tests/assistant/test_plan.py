@@ -160,3 +160,25 @@ def test_a_level_qualifying_the_document_a_notice_is_based_on_keeps_the_scope():
 
 def test_words_for_a_number_are_no_topic():
     assert parse_plan("这几年全国质量月联合发文的部门数量分别是多少？", S).topic == []
+
+
+def test_the_kind_of_item_a_fact_lists_is_no_topic():
+    # "文件或规划" names what a notice is based on; filtering its basis by 规划 would drop a year citing a notice
+    assert parse_plan("市里的通知一般按照哪些上级文件或规划来定？", S).topic == []
+    assert parse_plan("市里的通知依据的文件里跟标准化有关的是哪个？", S).topic == ["标准化"]
+
+
+@pytest.mark.parametrize("question, op, fact", [
+    ("两年的口号有没有一字不差的？", "common", "slogans"),
+    ("合格率从多少提到多少了？", "count", None),  # 多少了 says no 少了 (a difference)
+    ("那份通知留的手机号是谁的？", "lookup", "contacts"),
+    ("联系人电话是多少？", "lookup", "contacts"),
+])
+def test_cue_words_read_as_people_write_them(question, op, fact):
+    plan = parse_plan(question, S)
+    assert (plan.op, plan.fact) == (op, fact)
+
+
+def test_a_follow_up_asking_for_a_phone_number_asks_no_count():
+    plan = plan_question("电话邮箱多少？", ["去年省里的总结几号前交？"], S)
+    assert plan is None or plan.op != "count"
