@@ -307,7 +307,10 @@ class Executor:
                      ("activities", "activities.lead") else [])
                 if plan.op == "lookup" and vals:
                     # "消费维权进社区那项谁牵头": the item naming most topic words, not every other 进社区
-                    said = [self._topic_words(str(v[0]), v[2] + v[3], plan.topic) for v in vals]
+                    # a word of the notice's or an attachment's title ("计划表里") names the document, not the item
+                    titles = squash(nf.title + "".join(str(a.title.value) for a in nf.attachments if a.title))
+                    telling = [t for t in plan.topic if squash(t) not in titles] or plan.topic
+                    said = [self._topic_words(str(v[0]), v[2] + v[3], telling) for v in vals]
                     vals = [v for v, n in zip(vals, said) if n == max(said)]
             if plan.positions:  # "第8条 / 最后两家": those places in this notice's list, when it has them
                 vals = [vals[p - 1 if p > 0 else p] for p in plan.positions if -len(vals) <= (p - 1 if p > 0 else p) < len(vals)]
@@ -345,6 +348,13 @@ class Executor:
         return (f"语料中没有{s.years[0]}年{where}“质量月”通知的原文" +
                 (f"（只在其他通知中被引用：《{cited[0]}》）" if cited else "") +
                 f"，无法回答其{FACT_NAMES[plan.fact]}。")
+
+    def years_saying(self, words: list[str]) -> list[int]:
+        """The years of the passages that say every word ("搞第三届福纤杯那年": 第三届 and 福纤杯 in one passage)."""
+        held = [{c.chunk_id: c.year for c in self.store.containing(w)} for w in words]
+        if not held:
+            return []
+        return sorted({year for cid, year in held[0].items() if year and all(cid in h for h in held[1:])})
 
     def years_holding(self, fragment: str, themes: bool = True, slogans: bool = True) -> list[int]:
         """The years whose notices' theme or slogans hold the wording ("主题里带“…”的那年")."""

@@ -182,3 +182,25 @@ def test_the_activity_naming_most_topic_words_is_the_one_looked_up(executor, not
     assert ev and {squash(str(i.detail)) for i in ev.items} <= {squash(one.title.value)} | {""}, \
         [(i.value, i.detail) for i in ev.items]
     assert {i.value for i in ev.items} == {one.lead.value}
+
+
+def test_a_word_of_the_document_title_does_not_pick_the_item(executor, notices):
+    # "X计划表里协办是Y的那项": 计划 names the table, so a row that merely mentions 计划 loses to the row with Y
+    nf = next(nf for nf in notices if sum(1 for a in nf.activities if a.lead and a.co) >= 2)
+    acts = [a for a in nf.activities if a.lead and a.title]
+    said = ["".join(str(f.value) for f in (a.title, a.content, a.time, a.co) if f) for a in acts]
+    titles = squash(nf.title + "".join(str(a.title.value) for a in nf.attachments if a.title))
+    checked = 0
+    for target, text in zip(acts, said):
+        co = str(target.co.value) if target.co else ""
+        if not co or sum(co in t for t in said) != 1:
+            continue  # a co-organiser named by one row only
+        word = next((w for w in re.findall(r"[\u4e00-\u9fa5]{2}", titles)
+                     if w not in text and any(w in t for t in said)), None)  # of the title, said by another row
+        if not word:
+            continue
+        ev = executor.run(Plan(op="lookup", scope=Scope(years=[nf.year], regions=[nf.region] if nf.region else []),
+                               fact="activities.lead", topic=[co, word]))
+        assert ev and {i.value for i in ev.items} == {target.lead.value}, (co, word, [(i.value, i.detail) for i in ev.items])
+        checked += 1
+    assert checked >= 1
