@@ -204,3 +204,5 @@ def test_a_sentence_dated_by_another_year_does_not_date_the_year_asked():
 @pytest.mark.parametrize("question", ["那个区质量月都搞了些啥？", "他们办了什么？", "附件里做了些什么"])
 def test_what_a_place_did_is_a_list_question(question):
     assert "list" in question_kinds(question)
+    # "报材料" is what a notice writes as 报送 its 总结
+    assert term_coverage("月底要报哪些材料？", "请于10月8日前将活动总结报送市局。", ["材料"]) == 1.0
