@@ -113,7 +113,7 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
                  "表里 表中 里面 里头".split())
 
 
-# Nouns that name the kind of item a fact lists ("依据哪些文件或纲要", "总结报给谁"): the fact itself, not a
+# Nouns that name the kind of item a fact lists ("按哪些规划或意见定的", "材料交给谁"): the fact itself, not a
 # topic among its items.
 _KIND_NOUNS = {"based_on": set("纲要 规划 意见 决定 精神 部署 上级 要求 文件 通知".split()),
                "slogans": set("宣传 宣传语".split()), "attachments": set("名称 标题 题目".split()),
@@ -170,7 +170,7 @@ def _fact_of(text: str) -> str | None:
     if "co_issuers" in named and "issuer" in named:
         named.remove("issuer")  # "联合发文单位" are the co-issuers, not the one issuer
     if "based_on" in named and "issuer" in named:
-        named.remove("issuer")  # "依据的那份通知是哪个机构发的": the basis, quoted with who issued it
+        named.remove("issuer")  # "它照着哪家机关的文件办": the basis, quoted with who issued it
     if "co_issuer_count" in named and "activities.lead" in named:
         named.remove("activities.lead")  # "由总局牵头的有几个部门": 牵头 says who leads the departments counted
     if {"co_issuers", "co_issuer_count"} >= set(named[1:]) and named[:1] == ["co_issuer_count"]:
@@ -248,7 +248,7 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     topic = [t for t in topic if not any(t in r for r in regions) and t not in _KIND_NOUNS.get(fact, ())]
     levels = list(info.levels)
     if fact == "based_on" and regions:
-        levels = []  # "永安方案依据的省里通知": the level is the basis's, the place the notice asked about
+        levels = []  # "某县方案按的市里文件": the level is the basis's, the place the plan's
     scope = Scope(years=list(info.years), levels=levels, regions=regions)
     positions = positions_of(text) if fact in LIST_FACTS else []
     if fact == "attachments":  # "附件2、附件3的名称": attachments are listed in their numbers' order

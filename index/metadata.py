@@ -244,7 +244,7 @@ def _most_named(opening: str, text: str) -> Place | None:
     return most if n >= 2 * counts.get(first.name, (1, first))[0] and n >= 3 else first
 
 
-# a national event and where it was held ("2023年全国…活动启动仪式在辽宁省沈阳市成功举行")
+# a national event and where it was held ("全国…大会在某省某市隆重召开")
 _NATIONAL_EVENT = re.compile(r"全国[^。，,；;]{0,40}?(?:活动|仪式|大会|会议|论坛)[^。；;]{0,20}?在(?P<venue>[^。，,]{2,16}?)"
                              r"(?:成功|隆重)?(?:举行|举办|召开|启动)")
 
@@ -261,7 +261,7 @@ def _level_and_region(title: str, issuer: str, body: str, source: str = "") -> t
     event = opening[:venue.start("venue")][-60:].split("。")[-1] if venue else ""  # the sentence up to 在
     if venue and not issuer and not find_places(title) and not find_places(event) \
             and place is not None and place.name[:2] in venue.group("venue"):
-        return "national", "全国", ""  # "全国…启动仪式在辽宁省沈阳市举行": the place is where a national event was held
+        return "national", "全国", ""  # "全国…仪式在某省某市举行": the place is where a national event was held
     if place is not None and place.kind == "prefecture" and _OWN_COUNTY.search(body[:800]):
         # "我县…": a county's own report, opening with its city's meeting ("廊坊市…会议后，固安县立即召开")
         counties = [p for p in find_places(body[:800]) if p.kind == "county" and p.parent == place.name]
