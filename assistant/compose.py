@@ -11,6 +11,7 @@ import re
 from assistant.execute import Evidence, Item, squash
 from assistant.extractive import Draft
 from assistant.plan import FACT_NAMES, LIST_FACTS, position_words
+from index.patterns import DATE
 from assistant.results import Context
 
 _UNSTATED = "索引中的通知未写明"
@@ -130,3 +131,19 @@ def compose(ev: Evidence) -> Draft:
         quote = _quote(item.chunk, [v for v in values if v])
         lines.extend(f"{q}[{n}]" for q in quote.split("\n") if q.strip())
     return Draft("\n".join(lines), True, cited)
+
+
+# "最晚哪天交" asks for a day; "定没定截止日期" / "有截止日期吗" asks whether there is one
+_DAY_ASKED = re.compile(r"几号|哪天|哪一天|几月几[日号]|什么时候|何时|具体日期|截止(?:时间|日期)是")
+_WHETHER_ASKED = re.compile(r"有没有|是否|有无|吗")
+
+
+def day_left_open(evidence: Evidence, turns: list[str]) -> bool:
+    """A deadline asked for as a day (by the latest turn that asks at all) that every notice answering
+    leaves open ("活动结束后及时总结"): no day to give — said so, not answered with the open wording."""
+    if evidence.plan.fact != "deadlines" or not evidence.items:
+        return False
+    asking = next((t for t in reversed(turns) if _DAY_ASKED.search(t) or _WHETHER_ASKED.search(t)), "")
+    if not _DAY_ASKED.search(asking) or _WHETHER_ASKED.search(asking):
+        return False
+    return not any(DATE.search(str(i.value)) or re.search(r"\d", str(i.value)) for i in evidence.items)

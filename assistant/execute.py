@@ -307,7 +307,7 @@ class Executor:
                      ("activities", "activities.lead") else [])
                 if plan.op == "lookup" and vals:
                     # "消费维权进社区那项谁牵头": the item naming most topic words, not every other 进社区
-                    # a word of the notice's or an attachment's title ("计划表里") names the document, not the item
+                    # a word of the notice's or an attachment's title ("安排表中那项") names the document, not the item
                     titles = squash(nf.title + "".join(str(a.title.value) for a in nf.attachments if a.title))
                     telling = [t for t in plan.topic if squash(t) not in titles] or plan.topic
                     said = [self._topic_words(str(v[0]), v[2] + v[3], telling) for v in vals]
@@ -350,7 +350,7 @@ class Executor:
                 f"，无法回答其{FACT_NAMES[plan.fact]}。")
 
     def years_saying(self, words: list[str]) -> list[int]:
-        """The years of the passages that say every word ("搞第三届福纤杯那年": 第三届 and 福纤杯 in one passage)."""
+        """The years of the passages that say every word ("办第二届某某杯那年": 第二届 and 某某杯 in one passage)."""
         held = [{c.chunk_id: c.year for c in self.store.containing(w)} for w in words]
         if not held:
             return []

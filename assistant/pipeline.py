@@ -20,8 +20,8 @@ from typing import Any, Iterator
 
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from assistant.bridge import TwoSteps, named_in, quoted_lines, two_steps
-from assistant.compose import compose
+from assistant.bridge import TwoSteps, name_bound, named_in, quoted_lines, two_steps
+from assistant.compose import compose, day_left_open
 from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.similarity import UnitSimilarity
@@ -33,6 +33,7 @@ from assistant.retrieve import Filters, HybridRetriever, Retrieval
 from assistant.steps import Question, Retrieved, Standalone
 from assistant.verify import verify_answer
 from index.reader import IndexReader
+from index.tokenize import pos_tokens
 from index.store import IndexStore
 from index.settings import Settings
 
@@ -60,10 +61,14 @@ MAX_PARTS = 4
 # A part that opens with 各/每/分别 asks about each item of the set the part before it counted
 # ("分几块？各块标题是什么"): one question about one set, not two.
 _EACH_OF_THEM = re.compile(r"^(?:各|每|分别)")
+# "…口号有哪些？就是省局发的那份": a part that only says which document was meant, asking nothing of its own
+_CLARIFIES = re.compile(r"^(?:就是?|即|也就是|指的?是|我说的是)(?!.*(?:什么|啥|哪|谁|几|多少|吗|怎么|如何))")
 # "主题里带“…”的那年" / "口号有“…”那一年": a year named by a wording its notices hold
 _THAT_YEAR = re.compile(r"[^，,。？?“”\"]{0,8}[“\"]([^”\"]{2,30})[”\"][^，,。？?“”]{0,6}?那(?:一)?年")
 
 
+# "办第二届某某杯那年，…": a year named by what was done in it, unquoted
+_DID_THAT_YEAR = re.compile(r"^(?:搞|办|开展|举办|举行|评|发布|启动)了?(?P<what>[^，,。？?“”\"]{2,16}?)的?那(?:一)?年")
 # a later part pointing back at the year the part before asked for ("哪年…？那年…")
 _BACK_TO_YEAR = re.compile(r"那一?年|当年|同一?年")
 
@@ -71,7 +76,8 @@ _BACK_TO_YEAR = re.compile(r"那一?年|当年|同一?年")
 def split_questions(question: str) -> list[str]:
     """Several questions in one message ("…第几届？…搞了什么活动？"), each long enough to stand alone."""
     parts = [p.strip() + "？" for p in re.split(r"[？?]", question) if p.strip()]
-    if len(parts) < 2 or any(len(p) < 8 for p in parts) or any(_EACH_OF_THEM.match(p) for p in parts[1:]):
+    if len(parts) < 2 or any(len(p) < 8 for p in parts) \
+            or any(_EACH_OF_THEM.match(p) or _CLARIFIES.match(p) for p in parts[1:]):
         return [question]
     return parts[:MAX_PARTS]
 
@@ -143,15 +149,23 @@ class Assistant:
         model = getattr(self.answerer, "model", None)  # reuse the answerer's LLM, never load a second copy
         fresh = new_topic(asked.question)
         history = [] if fresh is not None else asked.history
-        question = self._year_of_quoted(fresh or asked.question)
+        question = self._year_named(fresh or asked.question)
         text = rewrite_question(question, history, self.settings, chat_model=model) if history else question
         return Standalone(asked=asked, text=text, plan=plan_with_model(question, history, self.settings, model))
 
-    def _year_of_quoted(self, question: str) -> str:
+    def _year_named(self, question: str) -> str:
         """Two steps in one question: "主题里带“…”的那年，…" names its year by a theme's or slogan's
-        wording; when one year's notices hold it, the question is asked of that year."""
+        wording, "办第二届某某杯那年，…" by what was done in it; when one year holds it, the question is asked
+        of that year."""
         m = _THAT_YEAR.search(question)
-        if not m or parse_query(question, self.settings.retrieval.today).years:
+        if parse_query(question, self.settings.retrieval.today).years:
+            return question
+        did = _DID_THAT_YEAR.search(question)
+        if did and not m:  # the years of the passages saying every word of what was done
+            words = [w for w, _ in pos_tokens(did.group("what")) if len(w) > 1]
+            years = self.executor.years_saying(words)
+            return question[:did.start()] + f"{years[0]}年" + question[did.end():] if len(years) == 1 else question
+        if not m:
             return question
         said = m.group(0)
         theme, slogan = "主题" in said, bool(re.search("口号|标语", said))
@@ -167,6 +181,9 @@ class Assistant:
         if evidence is None:
             return None
         draft = compose(evidence)
+        if day_left_open(evidence, retrieved.asked.history + [retrieved.asked.question]):
+            # the notice names no day: said so (with the wording it does use), not given as the day asked
+            return retrieved, Draft("所问通知没有写明具体的截止日期。原文的说法：\n" + draft.text, False, draft.cited)
         if not draft.answerable:
             # facts say the notice asked about is not indexed: a passage refusal says more (what is
             # nearest); a passage that answers (a report quoting that notice) answers, with the facts' caveat
@@ -324,7 +341,10 @@ class Assistant:
         results = []
         for i, part in enumerate(parts):
             if results:
-                part = parts[i] = self._year_found(part, results[-1])
+                part = self._year_found(part, results[-1])
+                if results[-1].answerable:  # "这个机构…": the one the part before named
+                    part = name_bound(part, results[-1].answer, question)
+                parts[i] = part
             results.append(self.chain.invoke(Question(part, list(history), filters)))
             history.append(part)
         return self._merged(question, parts, results, started)

@@ -407,3 +407,36 @@ def test_a_place_whose_documents_are_of_other_years_is_refused_for_the_year_aske
 def test_a_question_marked_as_new_inherits_no_year(assistant):
     result = assistant.ask("好的，再问个别的：质量月活动的口号有哪些？", history=["2022年全国质量月的主题是什么？"])
     assert "2022" not in result.rewritten_question, result.rewritten_question
+
+
+def test_a_year_named_by_what_was_done_in_it(assistant):
+    """"搞X那年，…" without quotes: the year of the passages saying every word of X (found in the corpus here,
+    a numbered event such as 第N届 that one year's notice alone names)."""
+    found = {}
+    for row in catalogue():
+        for m in re.finditer(r"第([一二三四五六七八九十])届“([\u4e00-\u9fa5]{2,6})”", (CORPUS / row["file"]).read_text("utf-8")):
+            found.setdefault(m.groups(), set()).add(int(row["year"]))
+    (nth, name), years = next((k, v) for k, v in found.items() if len(v) == 1)
+    standalone = assistant.rewrite(Question(f"办第{nth}届{name}那年，省里的活动口号有哪些？", []))
+    assert standalone.plan.scope.years == sorted(years), standalone.plan
+
+
+def test_a_part_saying_only_which_document_is_meant_is_no_question_of_its_own(assistant):
+    from assistant.pipeline import split_questions
+
+    assert split_questions("去年省里的主题是啥？就是省局发的那个") == ["去年省里的主题是啥？就是省局发的那个"]
+    assert len(split_questions("去年省里的主题是啥？就是省局那个通知的口号有哪些？")) == 2  # it asks its own
+
+
+def test_a_day_asked_of_a_notice_that_sets_none_is_said_to_be_open(assistant):
+    """A notice whose only deadline is open ("活动结束后") gives no day to "几号前交": the answer says so and
+    quotes its wording; asked whether there is a day, it answers (the year is found from the facts)."""
+    from assistant.execute import fact_store
+
+    notices = fact_store(assistant.executor.store).all_facts()
+    nf = next(nf for nf in notices if nf.level == "provincial" and nf.deadlines
+              and not any(d.by and re.search(r"\d", str(d.by.value)) for d in nf.deadlines))
+    day = assistant.ask(f"{nf.year}年省里那份通知，活动总结最晚几号前交上去？")
+    assert not day.answerable and "没有写明" in day.answer, day.answer
+    whether = assistant.ask(f"{nf.year}年省里那份通知有没有给总结定截止日期？")
+    assert "没有写明具体的截止日期" not in whether.answer, whether.answer  # a yes-or-no question is not refused so
