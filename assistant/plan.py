@@ -212,16 +212,7 @@ def _topic_of(text: str) -> list[str]:
     return list(dict.fromkeys(quoted + words))
 
 
-# "22、24、25这三年" / "2022、2024年": years listed before one 年
-_YEAR_LIST = re.compile(r"((?:(?:20)?\d{2}[、，,和及与]){1,5}(?:20)?\d{2})(?:这|那)?[两三四五六几]?\s*年")
 _OUR_PROVINCE = re.compile(r"咱们?省|咱们?全省")
-
-
-def _listed_years(text: str) -> list[int]:
-    out = []
-    for m in _YEAR_LIST.finditer(text):
-        out += [int(y) if len(y) == 4 else 2000 + int(y) for y in re.split(r"[、，,和及与]", m.group(1))]
-    return out
 
 
 def parse_plan(question: str, settings: Settings) -> Plan:
@@ -229,7 +220,6 @@ def parse_plan(question: str, settings: Settings) -> Plan:
     text = (question or "").strip()
     # scope is read outside quotes: a quoted slogan's words are no place ("…利民惠民")
     info = parse_query(_QUOTED.sub("“”", text), settings.retrieval.today)
-    info.years = list(dict.fromkeys(info.years + _listed_years(text)))
     if not info.levels and _OUR_PROVINCE.search(text):
         info.levels = ["provincial"]
     fact = _fact_of(text)

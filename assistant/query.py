@@ -53,8 +53,15 @@ def plain_wording(question: str) -> str:
     return _NTH_ATTACHMENT.sub(nth, question)
 
 
+# "22、24、25这三年" / "24、25两年": years listed before one 年
+_YEAR_LIST = re.compile(r"((?:(?:20)?\d{2}[、，,和及与]){1,5}(?:20)?\d{2})(?:这|那)?[两三四五六几]?\s*年")
+
+
 def parse_years(text: str, today: dt.date) -> list[int]:
     found: list[tuple[int, int]] = []
+    for m in _YEAR_LIST.finditer(text):
+        for y in re.finditer(r"\d{2,4}", m.group(1)):
+            found.append((m.start(1) + y.start(), int(y.group()) if len(y.group()) == 4 else 2000 + int(y.group())))
     for m in re.finditer(r"(?<!\d)(20\d{2})(?!\d)", text):
         found.append((m.start(), int(m.group(1))))
     for m in re.finditer(r"(?<![\d〔])(\d{2})\s*年(?!度?\d)", text):

@@ -156,6 +156,7 @@ TODAY = datetime.date(2025, 9, 1)
     ("2026年主题是什么", [2026], "", []),
     ("22年省里转发国家通知时的联系人", [2022], "provincial", []),  # the forwarded level is not the subject
     ("转发国家通知的那份文件", [], "national", []),  # nothing else named: keep it
+    ("19、21两年市里的口号", [2019, 2021], "municipal", []),  # years listed before one 年: retrieval sees each
 ])
 def test_query_understanding(question, years, level, regions):
     info = parse_query(question, TODAY)
