@@ -218,7 +218,7 @@ def _content(words: list[str]) -> list[str]:
     for t in words:
         t = re.sub(r"\s+", "", t.lower())
         if t not in GENERIC and not re.fullmatch(r"\d+年?", t) and not _INTERROGATIVE.match(t) \
-                and len(t) > 1 and t not in out and t not in _BARE_VERBS:
+                and len(t) > 1 and t not in out and t not in _BARE_VERBS and _PLACEHOLDER.sub("", t):
             out.append(t)
     return out
 
@@ -431,8 +431,17 @@ def _term_in(term: str, text: str) -> bool:
     return len(term) > 2 and any(term[i:i + 2] in text for i in range(len(term) - 1))
 
 
+# a placeholder staff type for "some words" ("进XX", "××活动", "某某杯")
+_PLACEHOLDER = re.compile(r"x{2,}|×{2,}|某某|\*{2,}")
+
+
 def says_term(term: str, folded: str) -> bool:
-    """`term`, or one of the official words for an everyday one, in an already folded text."""
+    """`term`, or one of the official words for an everyday one, in an already folded text; a term
+    with a placeholder ("进xx") is found with as many characters in its place (进社区)."""
+    if _PLACEHOLDER.search(term):
+        parts = re.split(f"({_PLACEHOLDER.pattern})", term)  # words and, between them, the placeholders
+        pattern = "".join(re.escape(p) if i % 2 == 0 else r"[\u4e00-\u9fff]{%d}" % len(p) for i, p in enumerate(parts))
+        return bool(re.search(pattern, folded))
     return term in folded or any(w in folded for w in official_words(term))
 
 

@@ -146,6 +146,8 @@ def test_an_everyday_word_is_found_as_the_notices_write_it():
     assert "儿童" in official_words("小孩")
     assert term_coverage("跟小孩有关的活动有哪些？", "开展儿童用品质量安全守护行动。", ["小孩"]) == 1.0
     assert term_coverage("跟小孩有关的活动有哪些？", "开展电梯安全宣传周活动。", ["小孩"]) == 0.0
+    # "报材料" is what a notice writes as 报送 its 总结
+    assert term_coverage("月底要报哪些材料？", "请于10月8日前将活动总结报送市局。", ["材料"]) == 1.0
 
 
 def test_all_of_them_is_no_shared_items_question():
@@ -204,5 +206,11 @@ def test_a_sentence_dated_by_another_year_does_not_date_the_year_asked():
 @pytest.mark.parametrize("question", ["那个区质量月都搞了些啥？", "他们办了什么？", "附件里做了些什么"])
 def test_what_a_place_did_is_a_list_question(question):
     assert "list" in question_kinds(question)
-    # "报材料" is what a notice writes as 报送 its 总结
-    assert term_coverage("月底要报哪些材料？", "请于10月8日前将活动总结报送市局。", ["材料"]) == 1.0
+
+
+def test_a_placeholder_stands_for_as_many_characters():
+    from assistant.evidence import focus_terms, says_term, term_coverage
+
+    assert focus_terms("文件里“送XX”的说法都有哪些？") == ["送xx"]  # the bare placeholder is no term
+    assert says_term("送xx", "组织送技术、送标准下乡") and not says_term("送xx", "报送")
+    assert term_coverage("“某某节”办了几次？", "举办第二届质量文化节。", ["某某节"]) == 1.0
