@@ -91,8 +91,8 @@ _COUNTED = re.compile(r"(?:多少|几)\s*(" + _MEASURE + r")?\s*([\u4e00-\u9fa5]
 
 def counted_thing(question: str) -> tuple[str, str]:
     """(measure word, noun) a "多少个部门 / 几家企业" question counts; ("", "") when it names neither.
-    A rate ("合格率是多少") is ("%", the rate's name)."""
-    rate = re.search(r"([\u4e00-\u9fa5]{0,3}(?:率|比例|占比))(?:是|为|有|达到|达)?(?:多少|几)", question)
+    A rate ("合格率是多少", "…率从多少升到多少") is ("%", the rate's name)."""
+    rate = re.search(r"([\u4e00-\u9fa5]{0,3}(?:率|比例|占比))(?:是|为|有|达到|达|从|由)?(?:多少|几)", question)
     if rate:
         return "%", rate.group(1)
     money = _MONEY_ASKED.search(question)

@@ -49,6 +49,7 @@ def test_a_sentence_holding_the_asked_phrase_whole_scores_above_one_holding_its_
     ("现场贴了几幅展板？", ("幅", "展板")),
     ("一共发了多少份倡议书", ("份", "倡议书")),
     ("检查了几家超市？", ("家", "超市")),
+    ("抽检合格率从多少升到了多少？", ("%", "检合格率")),  # a rate's change asks the rate, not a count of 升到
 ])
 def test_the_counted_thing_follows_its_measure_word(question, thing):
     from assistant.evidence import counted_thing
