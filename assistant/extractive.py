@@ -334,7 +334,8 @@ class ExtractiveAnswerer:
         best = units[0]
         ctx = contexts[best.context]
         info = retrieval.info
-        several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1
+        several = len(info.years) > 1 or len(info.levels) > 1 or len(info.regions) > 1 \
+            or bool(COMPARED.search(question)) and len(set(info.levels) | set(info.region_levels)) > 1  # 全国…和某省…
         every_year = not info.years and _EVERY_YEAR.search(question)
         if several or every_year or not info.years and any(k in PER_NOTICE_KINDS for k in kinds):
             need_kind = not (several or every_year) or bool(self._facts_needed(kinds))

@@ -440,3 +440,11 @@ def test_a_day_asked_of_a_notice_that_sets_none_is_said_to_be_open(assistant):
     assert not day.answerable and "没有写明" in day.answer, day.answer
     whether = assistant.ask(f"{nf.year}年省里那份通知有没有给总结定截止日期？")
     assert "没有写明具体的截止日期" not in whether.answer, whether.answer  # a yes-or-no question is not refused so
+
+
+def test_a_comparison_of_the_national_month_and_a_province_answers_both_sides(assistant):
+    # "全国…和某省…哪个早": one level word and one place — a side for each, not the best passage alone
+    year = max(int(r["year"]) for r in catalogue() if r["level"] == "national")
+    province = next(r["region"] for r in catalogue() if r["level"] == "provincial" and r["year"] == str(year))
+    result = assistant.ask(f"{year}年全国的质量月通知和{province[:2]}的质量月通知，哪个早？")
+    assert f"{year}年全国" in result.answer and f"{year}年省级" in result.answer, result.answer
