@@ -26,7 +26,7 @@ from assistant.execute import Executor
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.similarity import UnitSimilarity
 from assistant.followup import new_topic, rewrite_question
-from assistant.plan import plan_with_model, render
+from assistant.plan import YEAR_CUE, plan_with_model, render
 from assistant.query import parse_query, plain_wording
 from assistant.results import AnswerResult, Citation
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
@@ -69,6 +69,9 @@ _THAT_YEAR = re.compile(r"[^，,。？?“”\"]{0,8}[“\"]([^”\"]{2,30})[”
 
 # "办第二届某某杯那年，…": a year named by what was done in it, unquoted
 _DID_THAT_YEAR = re.compile(r"^(?:搞|办|开展|举办|举行|评|发布|启动)了?(?P<what>[^，,。？?“”\"]{2,16}?)的?那(?:一)?年")
+# a theme as an answer states it: 以“…”为主题, 主题为“…”, “…”(的)活动主题
+_THEME_STATED = re.compile(r"以[“\"]([^”\"]{4,40})[”\"]为(?:活动)?主题|主题(?:为|是|：)[“\"]?([^”\"\n]{4,40}?)[”\"\n。]"
+                           r"|[“\"]([^”\"]{4,40})[”\"]的?(?:活动)?主题")
 # a later part pointing back at the year the part before asked for ("哪年…？那年…")
 _BACK_TO_YEAR = re.compile(r"那一?年|当年|同一?年")
 
@@ -297,6 +300,7 @@ class Assistant:
                 result = self._ask_two_steps(question, steps, list(history or []), filters, started)
             else:
                 result = self.chain.invoke(Question(question, list(history or []), filters))
+                result = self._year_of_theme(question, result, started)
         if len(question) > self.settings.answer.max_question_chars and not any("问题过长" in f for f in result.flags):
             result.flags.append(f"问题过长，只按前{self.settings.answer.max_question_chars}个字检索。")
         return result
@@ -357,6 +361,17 @@ class Assistant:
         first = before.citations[0].chunk_id
         year = next((c.year for c in before.contexts if c.chunk_id == first and c.year), None)
         return part[:said.start()] + f"{year}年" + part[said.end():] if year else part
+
+    def _year_of_theme(self, question: str, result: AnswerResult, started: float) -> AnswerResult:
+        """"某县那份材料的主题像哪年的？": the theme found, then the documents stating it, each with its year."""
+        if not result.plan or result.plan.get("fact") != "theme" or not result.answerable \
+                or not re.search(YEAR_CUE, question):
+            return result
+        themes = list(dict.fromkeys(t for m in _THEME_STATED.finditer(result.answer) for t in m.groups() if t))
+        if len(themes) != 1:
+            return result
+        then = f"“{themes[0]}”是哪一年的主题？"
+        return self._merged(question, [question, then], [result, self.chain.invoke(Question(then, []))], started)
 
     def _ask_two_steps(self, question: str, steps: TwoSteps, history: list[str], filters, started: float):
         """"搞了X的那个厅，还做了什么": which one first, then the rest asked of the name found."""

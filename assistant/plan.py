@@ -84,7 +84,7 @@ _FACT_CUES: list[tuple[str, str]] = [
     ("activities", r"(?:哪些|什么|啥)(?:重点)?活动|活动安排|重点安排|(?:搞|办|开展)了?(?:哪些|什么|啥)"),
     ("year", r"哪(?:一)?年|哪个年份|何年"),
 ]
-_YEAR_CUE = _FACT_CUES[-1][1]
+YEAR_CUE = _FACT_CUES[-1][1]  # "哪一年": the year asked
 _OP_CUES: list[tuple[str, str]] = [
     ("common", r"相同|一样|重复|共同|共有|都有的|重合|一字不差"),
     ("difference", r"区别|不同|差在哪|差别|差异|异同|有何出入|对得上|没了|(?<!多)少了|去掉了?|不见了|删(?:掉|去|除)了?"
@@ -164,7 +164,7 @@ def positions_of(text: str) -> list[int]:
 
 
 def _fact_of(text: str) -> str | None:
-    if _QUOTED.search(text) and re.search(_YEAR_CUE, _QUOTED.sub("", text)):
+    if _QUOTED.search(text) and re.search(YEAR_CUE, _QUOTED.sub("", text)):
         return "year"  # "“…”是哪年的口号": the year is asked, the quoted wording is the topic
     named = [name for name, cue in _FACT_CUES if name != "year" and re.search(cue, text)]
     if "co_issuers" in named and "issuer" in named:

@@ -448,3 +448,11 @@ def test_a_comparison_of_the_national_month_and_a_province_answers_both_sides(as
     province = next(r["region"] for r in catalogue() if r["level"] == "provincial" and r["year"] == str(year))
     result = assistant.ask(f"{year}年全国的质量月通知和{province[:2]}的质量月通知，哪个早？")
     assert f"{year}年全国" in result.answer and f"{year}年省级" in result.answer, result.answer
+
+
+def test_the_year_of_a_theme_is_asked_after_the_theme(assistant):
+    # "从主题看是哪一年的": the theme the document states, then every indexed document stating it, with its year
+    county = next(r for r in catalogue() if r["level"] == "county")
+    result = assistant.ask(f"{county['region']}那份方案的主题，看起来是哪一年的？")
+    assert result.answerable and "（2）" in result.answer and f"{county['year']}年" in result.answer.split("（2）")[1], \
+        result.answer
