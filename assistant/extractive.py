@@ -232,6 +232,13 @@ class ExtractiveAnswerer:
         if DOC_LEVEL_KINDS & set(kinds):
             contexts = self._with_mastheads(contexts)
         units = self._evidence(question, retrieval, contexts, kinds)
+        if isinstance(units, Draft) and "person" in kinds and contexts:
+            # "会上接受采访的是谁": the person may be named in a passage of the same report not retrieved
+            whole = contexts + [p for p in self.store.document(contexts[0]) if p.chunk_id not in
+                                {c.chunk_id for c in contexts}]
+            found = self._evidence(question, retrieval, whole, kinds)
+            if not isinstance(found, Draft):
+                units, contexts = found, whole
         if isinstance(units, Draft):
             return units
         draft = self._compose_best(question, retrieval, units, contexts, kinds)

@@ -1,7 +1,7 @@
 """The answerer on documents it was not written for: the seeds plus real outside documents
 (eval/outside/docs: news reports from many provinces, a letter, a plan behind a 政府信息公开 header,
-GBK text, .html) and three layouts written here — OCR spacing, a table pasted one cell per line, a
-news report with run-in headings, a traditional-character reprint with pinyin, a county report quoting a
+GBK text, .html) and layouts written here — OCR spacing, a table pasted one cell per line, a
+news report with run-in headings, a report whose official speaks last, a traditional-character reprint with pinyin, a county report quoting a
 national theme — all added the way `python -m assistant add` adds files."""
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ def ask(mixed, question: str):
     ("青阳县2023年质量开放日在哪天？", ["9月19日"], "news_runin.txt"),
     ("青阳县质量月受理了多少人次咨询？", ["210人次"], "news_runin.txt"),
     ("青阳县质量月走进学校发了多少份宣传资料？", ["800余份"], "news_runin.txt"),
+    # a report whose official speaks in its last paragraph, introduced by 介绍, asked as 接受采访
+    ("泰顺县那次质量月宣传，接受采访的是哪位？", ["郑海鸥"], "quoted_official_report.txt"),
 ])
 def test_layouts_are_answered_from_their_document(mixed, question, facts, source):
     result = ask(mixed, question)
