@@ -22,6 +22,8 @@ _DOCUMENT_FACTS = re.compile(r"文号|发文|字号|印发|主送|抄送|成文|
 # counting the months since 1978 ("今年是全国第45届"), not asking for the national notice
 _ORDINAL_MONTH = re.compile(r"全国第[几\d一二三四五六七八九十]+(?:个|届)")
 _FORWARDED = re.compile(r"(?:转发|转载)[了的]?(?:国家|全国|总局|国务院|国市监)")
+# "跟总局某某司联合搞的": a national department as a partner of what was done, not the level asked about
+_PARTNER = re.compile(r"(?:跟|与|和|同|会同|联合)(?:国家)?(?:市场监管)?总局[\u4e00-\u9fa5]{1,8}?(?:司|局|中心)")
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上一年": -1, "前年": -2, "明年": 1}
 _CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
@@ -81,10 +83,10 @@ def parse_years(text: str, today: dt.date) -> list[int]:
 def parse_query(text: str, today: dt.date) -> QueryInfo:
     info = QueryInfo(text=text, years=parse_years(text, today))
     # "省里转发国家通知时的联系人": what was forwarded is not who is asked about
-    subject = _FORWARDED.sub("转发", text)
+    subject = _PARTNER.sub("", _FORWARDED.sub("转发", text))
     subject = _ORDINAL_MONTH.sub("", subject)
     info.levels = [level for level, pattern in LEVEL_WORDS if re.search(pattern, subject)] \
-        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, _ORDINAL_MONTH.sub("", text))]
+        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, _ORDINAL_MONTH.sub("", _PARTNER.sub("", text)))]
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))

@@ -157,6 +157,9 @@ TODAY = datetime.date(2025, 9, 1)
     ("22年省里转发国家通知时的联系人", [2022], "provincial", []),  # the forwarded level is not the subject
     ("转发国家通知的那份文件", [], "national", []),  # nothing else named: keep it
     ("19、21两年市里的口号", [2019, 2021], "municipal", []),  # years listed before one 年: retrieval sees each
+    # a national department as a partner is no level asked about
+    ("省里跟总局标准技术司联合办的活动", [], "provincial", []),
+    ("跟总局标准技术司联合办了哪些活动", [], "", []),
 ])
 def test_query_understanding(question, years, level, regions):
     info = parse_query(question, TODAY)
