@@ -22,6 +22,7 @@ from assistant.pipeline import Assistant
 from assistant.steps import Question, Retrieved, Standalone
 from assistant.results import AnswerResult
 from assistant.verify import attribute, supported, verify_answer
+from index.gazetteer import within
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -456,3 +457,16 @@ def test_the_year_of_a_theme_is_asked_after_the_theme(assistant):
     result = assistant.ask(f"{county['region']}那份方案的主题，看起来是哪一年的？")
     assert result.answerable and "（2）" in result.answer and f"{county['year']}年" in result.answer.split("（2）")[1], \
         result.answer
+
+
+def test_a_place_inside_another_named_is_no_side_of_its_own(assistant):
+    # a county and its city named, with two years: each year's passages are searched, not each place's
+    county = next(r for r in catalogue() if r["level"] == "county")
+    later = next(r for r in catalogue() if r["level"] == "provincial" and int(r["year"]) > int(county["year"]))
+    text = (CORPUS / later["file"]).read_text("utf-8")
+    city = next(c for c in ("三明市", "福州市", "厦门市", "南平市") if c in text and within(county["region"], c))
+    question = (f"{city}的工作，{county['region'][:2]}{county['year'][2:]}年的方案和省里"
+                f"{later['year'][2:]}年通知里各写了什么？")
+    retrieved = assistant.retrieve(Standalone(Question(question, []), question))
+    assert any(c.source == later["file"] and city in c.text for c in retrieved.retrieval.contexts), \
+        [(c.source, c.text[:30]) for c in retrieved.retrieval.contexts]
