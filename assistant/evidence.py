@@ -242,7 +242,10 @@ def kind_evidence(kind: str, text: str, section: str) -> bool:
         return bool(DOC_NO.search(text)) and (section == "版头" or len(text) < 160 or bool(re.search(r"》\s*[（(]", text))
                                                or bool(re.search(r"文\s*号|发文字号", text)))
     if kind == "issue_date":
-        return bool(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日(?:印发)?", text))
+        # a 落款 date line, or a letter's "(2031年9月·某地)" with the month and where it was signed
+        return bool(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日(?:印发)?", text)
+                    or re.fullmatch(r"[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+                                    r"\s*[·・•,，、\s]\s*[\u4e00-\u9fa5]{2,8}\s*[）)]", text.strip()))
     if kind == "contact":
         return bool(PHONE.search(text) or EMAIL.search(text) or "联系人" in text)
     if kind == "email":

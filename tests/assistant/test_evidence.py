@@ -215,3 +215,14 @@ def test_a_placeholder_stands_for_as_many_characters():
     assert focus_terms("文件里“送XX”的说法都有哪些？") == ["送xx"]  # the bare placeholder is no term
     assert says_term("送xx", "组织送技术、送标准下乡") and not says_term("送xx", "报送")
     assert term_coverage("“某某节”办了几次？", "举办第二届质量文化节。", ["某某节"]) == 1.0
+
+
+@pytest.mark.parametrize("line,dated", [
+    ("2031年8月20日", True),
+    ("（2031年9月·杭州）", True),  # a letter signed with the month and the city
+    ("2031年9月", False),  # a bare month is an activity period, not a signing date
+])
+def test_a_signing_date_line(line, dated):
+    from assistant.evidence import kind_evidence
+
+    assert kind_evidence("issue_date", line, "版头") is dated
