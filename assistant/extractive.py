@@ -756,7 +756,11 @@ class ExtractiveAnswerer:
             for sib in sibs:
                 chosen.extend((sib, u) for u in split_units(sib) if u != heading)
             items = _enumeration([(sib, u) for sib in sibs[at:] for u in split_units(sib) if u != heading])
-            if items:
+            terms = topic_terms(question)
+            said = max((term_coverage(question, text, terms) for _, text in items), default=0.0)
+            if items and terms and term_coverage(question, best.text, terms) > said:
+                chosen = [(top_ctx, best.text)]  # "X方面帮扶了哪些": the sentence on X, not the heads of 一是…二是…
+            elif items:
                 chosen = items
             elif _names_all(question, best.text):
                 chosen = [(top_ctx, best.text)]  # "哪六大板块": the one sentence naming all six

@@ -178,3 +178,9 @@ def test_a_place_nothing_names_is_answered_from_a_report_naming_no_place_with_a_
 def test_a_place_nothing_names_is_refused_when_no_placeless_document_fits(mixed):
     result = mixed.ask("铜川市2023年质量月启动仪式在哪家企业举行？")  # the placeless report is of 2022
     assert not result.answerable and "铜川市" in result.answer, result.answer
+
+
+def test_a_question_on_one_item_of_an_enumeration_gets_its_sentence(mixed):
+    """"帮扶了哪些行业" over a summary "一是…。二是…": the sentence on that, not the opening of every item."""
+    result = ask(mixed, "柯桥区2022年质量月的质量帮扶进企业行动，重点帮扶了哪些行业？")
+    assert "印染" in result.answer and "家纺" in result.answer, result.answer
