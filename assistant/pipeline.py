@@ -32,7 +32,6 @@ from assistant.results import AnswerResult, Citation
 from assistant.retrieve import Filters, HybridRetriever, Retrieval
 from assistant.steps import Question, Retrieved, Standalone
 from assistant.verify import verify_answer
-from index.gazetteer import within
 from index.reader import IndexReader
 from index.tokenize import pos_tokens
 from index.store import IndexStore
@@ -212,12 +211,13 @@ class Assistant:
         """A comparison ("19年省里的口号和总局的有何不同") needs passages of every year/level it names:
         search once per side with that side as a filter and interleave the results."""
         info = retrieval.info
-        # a place inside another one named (三明市's award, 永安市's plan) is no side of its own
-        regions = [r for r in info.regions if not any(o != r and within(o, r) for o in info.regions)]
-        if len(regions) > 1:
-            sides = [Filters(region=r) for r in regions][:4]
-        else:
-            sides = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])][:4]
+        places = [Filters(region=r) for r in info.regions] if len(info.regions) > 1 else []
+        # two years or levels are sides too, also beside two places: a county's plan would fill both
+        # places' searches when the county is inside the other place named (某市's award, its county's plan)
+        several = len(info.years) > 1 or len(info.levels) > 1
+        times = [Filters(year=y, level=lv) for y in (info.years or [None]) for lv in (info.levels or [""])] \
+            if several or not places else []
+        sides = (places + times)[:4]
         per_side = [self.retriever.search(query, filters=f).contexts for f in sides]
         merged, seen = [], set()
         for rank in range(self.settings.retrieval.top_k):

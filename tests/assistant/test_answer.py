@@ -459,8 +459,8 @@ def test_the_year_of_a_theme_is_asked_after_the_theme(assistant):
         result.answer
 
 
-def test_a_place_inside_another_named_is_no_side_of_its_own(assistant):
-    # a county and its city named, with two years: each year's passages are searched, not each place's
+def test_two_years_are_searched_beside_two_places(assistant):
+    # a county and its city named, with two years: each year's passages are searched too, not only each place's
     county = next(r for r in catalogue() if r["level"] == "county")
     later = next(r for r in catalogue() if r["level"] == "provincial" and int(r["year"]) > int(county["year"]))
     text = (CORPUS / later["file"]).read_text("utf-8")
