@@ -160,19 +160,16 @@ class Assistant:
         """Two steps in one question: "主题里带“…”的那年，…" names its year by a theme's or slogan's
         wording, "办第二届某某杯那年，…" by what was done in it; when one year holds it, the question is asked
         of that year."""
-        m = _THAT_YEAR.search(question)
         if parse_query(question, self.settings.retrieval.today).years:
             return question
-        did = _DID_THAT_YEAR.search(question)
-        if did and not m:  # the years of the passages saying every word of what was done
-            words = [w for w, _ in pos_tokens(did.group("what")) if len(w) > 1]
-            years = self.executor.years_saying(words)
-            return question[:did.start()] + f"{years[0]}年" + question[did.end():] if len(years) == 1 else question
-        if not m:
+        if m := _THAT_YEAR.search(question):
+            said = m.group(0)
+            theme, slogan = "主题" in said, bool(re.search("口号|标语", said))
+            years = self.executor.years_holding(m.group(1), themes=theme or not slogan, slogans=slogan or not theme)
+        elif m := _DID_THAT_YEAR.search(question):  # the years of the passages saying every word of what was done
+            years = self.executor.years_saying([w for w, _ in pos_tokens(m.group("what")) if len(w) > 1])
+        else:
             return question
-        said = m.group(0)
-        theme, slogan = "主题" in said, bool(re.search("口号|标语", said))
-        years = self.executor.years_holding(m.group(1), themes=theme or not slogan, slogans=slogan or not theme)
         return question[:m.start()] + f"{years[0]}年" + question[m.end():] if len(years) == 1 else question
 
     # ---- question plans (assistant/plan.py → execute.py → compose.py): facts answer first; None → passages
@@ -336,10 +333,11 @@ class Assistant:
         if check_question(question, self.settings) or two_steps(question) \
                 or len(split_questions(question[: self.settings.answer.max_question_chars])) > 1:
             return self.ask(question, history, filters)  # several answers merged: nothing to stream
+        started, question = time.perf_counter(), plain_wording(question)
         with self.reader.pinned():
-            for item in self.chain.stream(Question(plain_wording(question), history, filters)):
+            for item in self.chain.stream(Question(question, history, filters)):
                 if isinstance(item, AnswerResult):
-                    return item
+                    return self._year_of_theme(question, item, started)  # as ask() does: the chat gets it too
                 emit(item)
         raise RuntimeError("answer chain ended without a result")
 

@@ -454,9 +454,10 @@ def test_a_comparison_of_the_national_month_and_a_province_answers_both_sides(as
 def test_the_year_of_a_theme_is_asked_after_the_theme(assistant):
     # "从主题看是哪一年的": the theme the document states, then every indexed document stating it, with its year
     county = next(r for r in catalogue() if r["level"] == "county")
-    result = assistant.ask(f"{county['region']}那份方案的主题，看起来是哪一年的？")
-    assert result.answerable and "（2）" in result.answer and f"{county['year']}年" in result.answer.split("（2）")[1], \
-        result.answer
+    question = f"{county['region']}那份方案的主题，看起来是哪一年的？"
+    for result in (assistant.ask(question), list(assistant.ask_stream(question))[-1]):  # the chat streams
+        assert result.answerable and "（2）" in result.answer \
+            and f"{county['year']}年" in result.answer.split("（2）")[1], result.answer
 
 
 def test_two_years_are_searched_beside_two_places(assistant):
