@@ -115,9 +115,10 @@ _NOT_TOPIC = set("质量 质量月 活动 通知 方案 文件 全国 国家 总
 
 # Nouns that name the kind of item a fact lists ("按哪些规划或意见定的", "材料交给谁"): the fact itself, not a
 # topic among its items.
+_DUE = set("总结 材料 情况 信息".split())  # what a deadline asks to be sent
 _KIND_NOUNS = {"based_on": set("纲要 规划 意见 决定 精神 部署 上级 要求 文件 通知".split()),
                "slogans": set("宣传 宣传语".split()), "attachments": set("名称 标题 题目".split()),
-               "deadlines": set("总结 材料 情况 信息".split()), "deadlines.to": set("总结 材料 情况 信息".split())}
+               "deadlines": _DUE, "deadlines.to": _DUE}
 
 
 LIST_FACTS = ("slogans", "co_issuers", "activities", "attachments", "based_on")  # facts that are lists of items

@@ -83,10 +83,10 @@ def parse_years(text: str, today: dt.date) -> list[int]:
 def parse_query(text: str, today: dt.date) -> QueryInfo:
     info = QueryInfo(text=text, years=parse_years(text, today))
     # "省里转发国家通知时的联系人": what was forwarded is not who is asked about
-    subject = _PARTNER.sub("", _FORWARDED.sub("转发", text))
-    subject = _ORDINAL_MONTH.sub("", subject)
+    own = _ORDINAL_MONTH.sub("", _PARTNER.sub("", text))  # a partner department names no level either
+    subject = _FORWARDED.sub("转发", own)
     info.levels = [level for level, pattern in LEVEL_WORDS if re.search(pattern, subject)] \
-        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, _ORDINAL_MONTH.sub("", _PARTNER.sub("", text)))]
+        or [level for level, pattern in LEVEL_WORDS if re.search(pattern, own)]
     for place in find_places(text):
         info.regions.append(place.name)
         info.region_levels.append({"province": "provincial", "prefecture": "municipal"}.get(place.kind, "county"))
